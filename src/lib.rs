@@ -1,0 +1,17 @@
+//! AIDA — the Autonomous Incident Diagnostic Agent.
+//!
+//! The binary in `main.rs` is a thin shell over this library: `cli` declares the command line,
+//! `commands` holds one module per command, and the domain modules below do the work.
+//! See docs/ARCHITECTURE.md for how they fit together.
+
+pub mod alert;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod exit;
+pub mod logging;
+pub mod models;
+pub mod output;
+pub mod paths;
+pub mod store;
+pub mod tls;

@@ -1,0 +1,11 @@
+//! `aida` binary entry point: parse, set up logging, dispatch, map errors to exit codes.
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = aida::cli::Cli::parse();
+    aida::logging::init(&cli.global);
+    let outcome = aida::commands::run(cli);
+    aida::exit::report(outcome)
+}

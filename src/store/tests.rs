@@ -1,0 +1,253 @@
+use serde_json::json;
+
+use super::*;
+
+fn incident(id: &str) -> NewIncident {
+    NewIncident {
+        id: id.into(),
+        fingerprint: Some(format!("fp-{id}")),
+        alert_name: "KubePodCrashLooping".into(),
+        alert: json!({"labels": {"alertname": "KubePodCrashLooping", "namespace": "shop"}}),
+        source: IncidentSource::Cli,
+    }
+}
+
+fn investigation(store: &Store, inc: &str, inv: &str) {
+    store.insert_incident(&incident(inc)).unwrap();
+    store
+        .start_investigation(&NewInvestigation {
+            id: inv.into(),
+            incident_id: inc.into(),
+            backend: "local".into(),
+            model_name: "gemma-3-270m".into(),
+            adapter: None,
+        })
+        .unwrap();
+}
+
+fn finished() -> Finished {
+    Finished {
+        status: InvestigationStatus::Success,
+        category: Some("oom_killed".into()),
+        confidence: Some(0.9),
+        report: Some(json!({"root_cause": "OOMKilled"})),
+        error: None,
+        timings: json!({"total": 12}),
+        tokens: json!({"prompt": 100}),
+        steps: vec![
+            Step {
+                step: 1,
+                tool: "get_pod".into(),
+                input: json!({"name": "api-0"}),
+                output_excerpt: "Last State: Terminated (OOMKilled)".into(),
+                duration_ms: 3,
+            },
+            Step {
+                step: 2,
+                tool: "pod_logs".into(),
+                input: json!({"previous": true}),
+                output_excerpt: "fatal".into(),
+                duration_ms: 4,
+            },
+        ],
+    }
+}
+
+#[test]
+fn fresh_database_is_fully_migrated_with_wal_and_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("sub/aida.db")).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let mode: String = store
+        .conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = store
+        .conn
+        .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 1);
+    // Orphan rows are refused.
+    let err = store.start_investigation(&NewInvestigation {
+        id: "x".into(),
+        incident_id: "missing".into(),
+        backend: "local".into(),
+        model_name: "m".into(),
+        adapter: None,
+    });
+    assert!(err.is_err());
+}
+
+#[test]
+fn reopening_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("aida.db");
+    Store::open(&path).unwrap().insert_incident(&incident("a")).unwrap();
+    let again = Store::open(&path).unwrap();
+    assert_eq!(again.schema_version().unwrap(), SCHEMA_VERSION);
+    assert!(again.incident("a").unwrap().is_some());
+}
+
+#[test]
+fn database_from_an_older_migration_is_upgraded_without_losing_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("aida.db");
+    {
+        let old = Store::open_at_version(&path, 1).unwrap();
+        assert_eq!(old.schema_version().unwrap(), 1);
+        investigation(&old, "inc-1", "inv-1");
+        // The tables of migration 2 do not exist yet.
+        assert!(old.queue_depth().is_err());
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let inv = store.investigation("inv-1").unwrap().unwrap();
+    assert_eq!(inv.status, InvestigationStatus::Running);
+    assert_eq!(inv.alert_name, "KubePodCrashLooping");
+    // And the upgraded database works end to end.
+    store.finish_investigation("inv-1", &finished()).unwrap();
+    assert_eq!(store.outbox_pending(10).unwrap().len(), 2);
+}
+
+#[test]
+fn newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("aida.db");
+    {
+        let store = Store::open(&path).unwrap();
+        store
+            .conn
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+    }
+    let err = Store::open(&path).err().unwrap();
+    assert!(matches!(err, StoreError::NewerSchema { .. }), "{err}");
+    assert!(err.to_string().contains("upgrade aida"));
+}
+
+#[test]
+fn investigation_round_trip_with_trajectory_and_outbox() {
+    let mut store = Store::open_in_memory().unwrap();
+    investigation(&store, "inc-1", "inv-1");
+    store.finish_investigation("inv-1", &finished()).unwrap();
+    let inv = store.investigation("inv-1").unwrap().unwrap();
+    assert_eq!(inv.status, InvestigationStatus::Success);
+    assert_eq!(inv.category.as_deref(), Some("oom_killed"));
+    assert_eq!(inv.report, Some(json!({"root_cause": "OOMKilled"})));
+    assert!(inv.finished_at.is_some());
+    let steps = store.steps("inv-1").unwrap();
+    assert_eq!(steps, finished().steps);
+    let outbox = store.outbox_pending(10).unwrap();
+    let kinds: Vec<_> = outbox.iter().map(|o| o.kind).collect();
+    assert_eq!(kinds, vec![OutboxKind::Run, OutboxKind::Trace]);
+    store.outbox_mark_failed(outbox[0].id, "connection refused").unwrap();
+    store.outbox_mark_synced(outbox[1].id).unwrap();
+    let pending = store.outbox_pending(10).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].attempts, 1);
+    assert_eq!(pending[0].last_error.as_deref(), Some("connection refused"));
+}
+
+#[test]
+fn finishing_an_unknown_investigation_is_not_found() {
+    let mut store = Store::open_in_memory().unwrap();
+    let err = store.finish_investigation("nope", &finished()).unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }));
+}
+
+#[test]
+fn feedback_and_unreviewed_listing() {
+    let mut store = Store::open_in_memory().unwrap();
+    investigation(&store, "inc-1", "inv-1");
+    investigation(&store, "inc-2", "inv-2");
+    store.finish_investigation("inv-1", &finished()).unwrap();
+    store.finish_investigation("inv-2", &finished()).unwrap();
+    let unreviewed = ListFilter {
+        unreviewed_only: true,
+        ..Default::default()
+    };
+    assert_eq!(store.list_investigations(&unreviewed).unwrap().len(), 2);
+    store
+        .add_feedback(&NewFeedback {
+            investigation_id: "inv-1".into(),
+            reviewer: "alice".into(),
+            verdict: Verdict::Corrected,
+            corrected_text: Some("Root cause: bad config".into()),
+            comment: None,
+        })
+        .unwrap();
+    let left = store.list_investigations(&unreviewed).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, "inv-2");
+    let fb = store.latest_feedback("inv-1").unwrap().unwrap();
+    assert_eq!(fb.verdict, Verdict::Corrected);
+    assert_eq!(fb.reviewer, "alice");
+    // A correction without text violates the schema.
+    let bad = store.add_feedback(&NewFeedback {
+        investigation_id: "inv-2".into(),
+        reviewer: "bob".into(),
+        verdict: Verdict::Corrected,
+        corrected_text: None,
+        comment: None,
+    });
+    assert!(bad.is_err());
+    assert_eq!(store.counts().unwrap().reviewed, 1);
+}
+
+#[test]
+fn job_queue_leases_retries_and_recovers_expired_leases() {
+    let mut store = Store::open_in_memory().unwrap();
+    let job_id = store.enqueue(&incident("inc-1")).unwrap();
+    assert!(store.incident("inc-1").unwrap().is_some());
+    assert_eq!(store.queue_depth().unwrap(), 1);
+
+    let job = store
+        .lease_next("w1", Duration::from_secs(60))
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.id, job_id);
+    assert_eq!(job.state, JobState::Leased);
+    assert_eq!(job.attempts, 1);
+    // Leased and not expired: nobody else gets it.
+    assert!(store.lease_next("w2", Duration::from_secs(60)).unwrap().is_none());
+
+    store.fail_job(job_id, "LLM timed out").unwrap();
+    assert_eq!(store.job(job_id).unwrap().unwrap().state, JobState::Queued);
+
+    // A worker that dies leaves an expired lease behind; the job is taken again.
+    let again = store.lease_next("w2", Duration::ZERO).unwrap().unwrap();
+    assert_eq!(again.attempts, 2);
+    std::thread::sleep(Duration::from_millis(5));
+    let third = store
+        .lease_next("w3", Duration::from_secs(60))
+        .unwrap()
+        .unwrap();
+    assert_eq!(third.attempts, 3);
+    assert_eq!(third.lease_owner.as_deref(), Some("w3"));
+
+    // Out of attempts: failed for good.
+    store.fail_job(job_id, "still broken").unwrap();
+    let dead = store.job(job_id).unwrap().unwrap();
+    assert_eq!(dead.state, JobState::Failed);
+    assert_eq!(dead.last_error.as_deref(), Some("still broken"));
+    assert_eq!(store.queue_depth().unwrap(), 0);
+
+    let ok = store.enqueue(&incident("inc-2")).unwrap();
+    store.lease_next("w1", Duration::from_secs(60)).unwrap();
+    store.complete_job(ok).unwrap();
+    assert_eq!(store.job(ok).unwrap().unwrap().state, JobState::Done);
+}
+
+#[test]
+fn enqueued_alert_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("aida.db");
+    Store::open(&path).unwrap().enqueue(&incident("inc-1")).unwrap();
+    let mut reopened = Store::open(&path).unwrap();
+    let job = reopened
+        .lease_next("w", Duration::from_secs(1))
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.incident_id, "inc-1");
+}

@@ -1,0 +1,193 @@
+//! Rows of the store, as the rest of AIDA sees them.
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::UnknownValue;
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s { $($text => Ok(Self::$variant),)+ other => Err(UnknownValue(other.into())) }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// Where an incident came from.
+    IncidentSource { Cli => "cli", Webhook => "webhook", Eval => "eval" }
+);
+
+text_enum!(
+    /// Investigation status; the two final values are MLflow's `investigation_status` tag.
+    InvestigationStatus {
+        Running => "running",
+        Success => "complete_success",
+        Failure => "complete_failure",
+    }
+);
+
+text_enum!(
+    /// A reviewer's verdict; MLflow's `feedback_status` tag (with `Pending` for none yet).
+    Verdict { Approved => "Approved", Corrected => "Corrected", Rejected => "Rejected" }
+);
+
+text_enum!(
+    /// Webhook job state.
+    JobState { Queued => "queued", Leased => "leased", Done => "done", Failed => "failed" }
+);
+
+text_enum!(
+    /// What an outbox item pushes to MLflow.
+    OutboxKind { Run => "run", Trace => "trace", Feedback => "feedback" }
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewIncident {
+    pub id: String,
+    pub fingerprint: Option<String>,
+    pub alert_name: String,
+    pub alert: Value,
+    pub source: IncidentSource,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    pub id: String,
+    pub fingerprint: Option<String>,
+    pub alert_name: String,
+    pub alert: Value,
+    pub source: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewInvestigation {
+    pub id: String,
+    pub incident_id: String,
+    pub backend: String,
+    pub model_name: String,
+    pub adapter: Option<String>,
+}
+
+/// One tool call (or LLM call) of an investigation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub step: i64,
+    pub tool: String,
+    pub input: Value,
+    pub output_excerpt: String,
+    pub duration_ms: i64,
+}
+
+/// The outcome of an investigation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finished {
+    pub status: InvestigationStatus,
+    pub category: Option<String>,
+    pub confidence: Option<f64>,
+    pub report: Option<Value>,
+    pub error: Option<String>,
+    pub timings: Value,
+    pub tokens: Value,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Investigation {
+    pub id: String,
+    pub incident_id: String,
+    pub alert_name: String,
+    pub status: InvestigationStatus,
+    pub category: Option<String>,
+    pub confidence: Option<f64>,
+    pub report: Option<Value>,
+    pub error: Option<String>,
+    pub backend: String,
+    pub model_name: String,
+    pub adapter: Option<String>,
+    pub timings: Value,
+    pub tokens: Value,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    pub limit: Option<usize>,
+    /// Finished investigations without any feedback.
+    pub unreviewed_only: bool,
+    /// RFC 3339 lower bound on `started_at`.
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewFeedback {
+    pub investigation_id: String,
+    pub reviewer: String,
+    pub verdict: Verdict,
+    pub corrected_text: Option<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Feedback {
+    pub id: i64,
+    pub investigation_id: String,
+    pub reviewer: String,
+    pub verdict: Verdict,
+    pub corrected_text: Option<String>,
+    pub comment: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    pub id: i64,
+    pub incident_id: String,
+    pub state: JobState,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub lease_owner: Option<String>,
+    pub lease_expires_at: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub kind: OutboxKind,
+    pub entity_id: String,
+    pub payload: Value,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub incidents: usize,
+    pub investigations: usize,
+    pub reviewed: usize,
+    pub queued_jobs: usize,
+    pub unsynced: usize,
+}
