@@ -41,7 +41,10 @@ fn precedence_default_file_env() {
     .unwrap();
     let c = &loaded.config;
     assert_eq!(c.llm.openai.model, "from-env", "env beats file");
-    assert_eq!(c.llm.openai.base_url, "http://legacy", "legacy env beats file");
+    assert_eq!(
+        c.llm.openai.base_url, "http://legacy",
+        "legacy env beats file"
+    );
     assert_eq!(c.server.workers, 3, "file beats default");
     assert_eq!(c.server.listen, ServerConfig::default().listen);
     assert_eq!(
@@ -107,11 +110,19 @@ fn explicit_file_beats_aida_config_env() {
     let h = Home::at(home.path());
     let e = env(&[("AIDA_CONFIG", b.to_str().unwrap())]);
     assert_eq!(
-        Config::load_with(&h, Some(&a), &e).unwrap().config.knowledge.top_k,
+        Config::load_with(&h, Some(&a), &e)
+            .unwrap()
+            .config
+            .knowledge
+            .top_k,
         7
     );
     assert_eq!(
-        Config::load_with(&h, None, &e).unwrap().config.knowledge.top_k,
+        Config::load_with(&h, None, &e)
+            .unwrap()
+            .config
+            .knowledge
+            .top_k,
         9
     );
 }
@@ -153,7 +164,10 @@ fn token_file_is_read_and_env_overrides_it() {
     write(home.path(), "huggingface_token.txt", "hf_file\n");
     let h = Home::at(home.path());
     let from_file = Config::load_with(&h, None, &env(&[])).unwrap();
-    assert_eq!(from_file.config.huggingface.token.as_deref(), Some("hf_file"));
+    assert_eq!(
+        from_file.config.huggingface.token.as_deref(),
+        Some("hf_file")
+    );
     let from_env = Config::load_with(&h, None, &env(&[("HF_TOKEN", "hf_env")])).unwrap();
     assert_eq!(from_env.config.huggingface.token.as_deref(), Some("hf_env"));
 }
@@ -209,7 +223,11 @@ fn bad_enum_value_lists_choices() {
 #[test]
 fn toml_syntax_error_names_line() {
     let home = tempfile::tempdir().unwrap();
-    let path = write(home.path(), "aida.toml", "[server]\nlisten = 127.0.0.1:80\n");
+    let path = write(
+        home.path(),
+        "aida.toml",
+        "[server]\nlisten = 127.0.0.1:80\n",
+    );
     let err = Config::load_with(&Home::at(home.path()), Some(&path), &env(&[])).unwrap_err();
     let text = err.to_string();
     assert!(
@@ -267,8 +285,10 @@ fn secret_env_values_are_not_echoed_in_errors() {
 #[test]
 fn key_registry_covers_every_field() {
     // Serialize a config with every Option set; every leaf must be a registered key and back.
-    let mut c = Config::default();
-    c.models_dir = Some("x".into());
+    let mut c = Config {
+        models_dir: Some("x".into()),
+        ..Default::default()
+    };
     c.llm.local.model = Some("x".into());
     c.llm.local.adapter = Some("x".into());
     c.llm.openai.api_key = Some("x".into());
@@ -314,8 +334,13 @@ fn example_file_documents_every_key_and_parses() {
         .lines()
         .map(|l| {
             let t = l.trim_start();
+            let is_key = |rest: &str| {
+                rest.split_once(" = ").is_some_and(|(name, _)| {
+                    !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                })
+            };
             match t.strip_prefix("# ") {
-                Some(rest) if rest.contains(" = ") && !rest.starts_with(' ') => rest.to_string(),
+                Some(rest) if is_key(rest) => rest.to_string(),
                 _ => l.to_string(),
             }
         })
