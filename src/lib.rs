@@ -13,5 +13,6 @@ pub mod logging;
 pub mod models;
 pub mod output;
 pub mod paths;
+pub mod report;
 pub mod store;
 pub mod tls;
