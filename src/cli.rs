@@ -38,6 +38,10 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Investigate an alert and print the root-cause report
+    Investigate(commands::investigate::InvestigateArgs),
+    /// Run every incident bundle in a directory and score the reports against expected.json
+    Eval(commands::eval::EvalArgs),
     /// Show the effective configuration and where each value came from
     #[command(subcommand)]
     Config(commands::config::ConfigCommand),

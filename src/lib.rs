@@ -4,6 +4,7 @@
 //! `commands` holds one module per command, and the domain modules below do the work.
 //! See docs/ARCHITECTURE.md for how they fit together.
 
+pub mod agent;
 pub mod alert;
 pub mod cli;
 pub mod commands;

@@ -9,6 +9,8 @@ use crate::paths::Home;
 
 pub mod completions;
 pub mod config;
+pub mod eval;
+pub mod investigate;
 pub mod model;
 
 /// What every command gets: the home directory and the loaded configuration.
@@ -42,5 +44,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Completions(args) => completions::run(&args),
         Command::Config(cmd) => config::run(&Context::load(&cli.global)?, &cmd),
         Command::Model(cmd) => model::run(&Context::load(&cli.global)?, &cmd),
+        Command::Investigate(args) => investigate::run(&Context::load(&cli.global)?, &args),
+        Command::Eval(args) => eval::run(&Context::load(&cli.global)?, &args),
     }
 }

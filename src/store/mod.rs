@@ -23,6 +23,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_queue_and_outbox",
         include_str!("migrations/0002_queue_and_outbox.sql"),
     ),
+    (
+        "0003_prompt_input",
+        include_str!("migrations/0003_prompt_input.sql"),
+    ),
 ];
 
 /// Schema version this build writes.
@@ -175,7 +179,8 @@ impl Store {
         let tx = self.conn.transaction()?;
         let updated = tx.execute(
             "UPDATE investigations SET status = ?2, category = ?3, confidence = ?4,
-                 report_json = ?5, error = ?6, timings_json = ?7, tokens_json = ?8, finished_at = ?9
+                 report_json = ?5, error = ?6, timings_json = ?7, tokens_json = ?8, finished_at = ?9,
+                 prompt_input_json = ?10
              WHERE id = ?1",
             params![
                 id,
@@ -187,6 +192,7 @@ impl Store {
                 finished.timings.to_string(),
                 finished.tokens.to_string(),
                 now(),
+                finished.prompt_input.as_ref().map(|p| p.to_string()),
             ],
         )?;
         if updated == 0 {
@@ -487,7 +493,7 @@ fn push_outbox(tx: &Transaction<'_>, kind: OutboxKind, entity_id: &str) -> Resul
 
 const INVESTIGATION_SELECT: &str = "SELECT v.id, v.incident_id, i.alert_name, v.status, v.category,
     v.confidence, v.report_json, v.error, v.backend, v.model_name, v.adapter, v.timings_json,
-    v.tokens_json, v.started_at, v.finished_at
+    v.tokens_json, v.started_at, v.finished_at, v.prompt_input_json
     FROM investigations v JOIN incidents i ON i.id = v.incident_id";
 
 fn investigation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Investigation> {
@@ -511,6 +517,11 @@ fn investigation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Investigation>
         tokens: json_column(row, 12)?,
         started_at: row.get(13)?,
         finished_at: row.get(14)?,
+        prompt_input: row
+            .get::<_, Option<String>>(15)?
+            .map(|text| serde_json::from_str(&text))
+            .transpose()
+            .map_err(|e| conversion_error(15, e))?,
     })
 }
 

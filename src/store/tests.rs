@@ -50,6 +50,7 @@ fn finished() -> Finished {
                 duration_ms: 4,
             },
         ],
+        prompt_input: Some(json!({"alert_name": "KubePodCrashLooping"})),
     }
 }
 
@@ -138,6 +139,7 @@ fn investigation_round_trip_with_trajectory_and_outbox() {
     assert_eq!(inv.status, InvestigationStatus::Success);
     assert_eq!(inv.category.as_deref(), Some("oom_killed"));
     assert_eq!(inv.report, Some(json!({"root_cause": "OOMKilled"})));
+    assert_eq!(inv.prompt_input, finished().prompt_input);
     assert!(inv.finished_at.is_some());
     let steps = store.steps("inv-1").unwrap();
     assert_eq!(steps, finished().steps);

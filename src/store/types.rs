@@ -109,6 +109,8 @@ pub struct Finished {
     pub timings: Value,
     pub tokens: Value,
     pub steps: Vec<Step>,
+    /// The inputs of the LLM prompt (`agent::PromptInput`), for export.
+    pub prompt_input: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -128,6 +130,7 @@ pub struct Investigation {
     pub tokens: Value,
     pub started_at: String,
     pub finished_at: Option<String>,
+    pub prompt_input: Option<Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,0 +1,253 @@
+//! Turning findings (and a model's answer) into the report's conclusion.
+use crate::analyzers::Finding;
+use crate::report::{Category, EvidenceQuote, Hypothesis};
+
+use super::answer::Answer;
+use super::api_loop::ApiAnswer;
+use super::targets::Targets;
+use super::trajectory::Trajectory;
+use super::category_of;
+
+/// The concluding part of a report.
+#[derive(Debug, Clone)]
+pub struct Conclusion {
+    pub category: Category,
+    pub root_cause: String,
+    pub confidence: f64,
+    pub summary: String,
+    pub evidence: Vec<EvidenceQuote>,
+    pub hypotheses: Vec<Hypothesis>,
+    pub next_steps: Vec<String>,
+}
+
+/// Evidence ids (`e1`...) of the quotes that belong to `finding`.
+fn supporting(finding: &Finding, evidence: &[EvidenceQuote]) -> Vec<String> {
+    evidence
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| finding.quotes.iter().any(|q| q.text == e.quote))
+        .map(|(i, _)| format!("e{}", i + 1))
+        .collect()
+}
+
+/// The analyzers' conclusion: the best finding is the root cause, the others are alternatives.
+pub fn from_findings(findings: &[Finding], targets: &Targets, evidence: &[EvidenceQuote]) -> Conclusion {
+    let Some(top) = findings.first() else {
+        let what = targets
+            .resources()
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "the alerting resource".into());
+        return Conclusion {
+            category: Category::Unknown,
+            root_cause: format!(
+                "No rule matched the collected evidence for {what}; the cause is not determined."
+            ),
+            confidence: 0.1,
+            summary: "The evidence gathered shows no known failure signature (container terminations, \
+                      failing events, node conditions, log errors). Investigate manually from the runbook."
+                .into(),
+            evidence: Vec::new(),
+            hypotheses: Vec::new(),
+            next_steps: next_steps(Category::Unknown, &what),
+        };
+    };
+    let category = category_of(top);
+    let hypotheses: Vec<Hypothesis> = findings
+        .iter()
+        .take(4)
+        .map(|f| Hypothesis {
+            statement: format!("[{}] {}: {}", f.category, f.resource, f.summary),
+            confidence: f64::from(f.confidence).clamp(0.0, 1.0),
+            supporting: supporting(f, evidence),
+            contradicting: Vec::new(),
+        })
+        .collect();
+    let others: Vec<String> = findings
+        .iter()
+        .skip(1)
+        .take(3)
+        .filter(|f| f.category != top.category || f.resource != top.resource)
+        .map(|f| format!("{} ({})", f.summary.trim_end_matches('.'), f.category))
+        .collect();
+    let mut summary = format!("{} ({})", top.summary.trim_end_matches('.'), top.resource);
+    if !others.is_empty() {
+        summary.push_str(&format!(". Also seen: {}", others.join("; ")));
+    }
+    summary.push('.');
+    Conclusion {
+        category,
+        root_cause: top.summary.clone(),
+        confidence: f64::from(top.confidence).clamp(0.0, 1.0),
+        summary,
+        evidence: evidence.to_vec(),
+        hypotheses,
+        next_steps: next_steps(category, &top.resource),
+    }
+}
+
+/// A validated local-model answer on top of the analyzers' draft (which keeps the evidence and
+/// hypotheses: the model only words the conclusion).
+pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> Conclusion {
+    let confidence = findings
+        .iter()
+        .find(|f| f.category == answer.category.as_str())
+        .map(|f| f64::from(f.confidence))
+        .unwrap_or(draft.confidence * 0.8)
+        .clamp(0.0, 1.0);
+    // Keep the analyzers' root cause beside the model's words: the model is small and may drop
+    // the specifics (exit codes, names) that make the report checkable.
+    let root_cause = if answer.category.as_str() == draft.category.as_str()
+        && !answer.root_cause.contains(draft.root_cause.trim_end_matches('.'))
+    {
+        format!("{} {}", answer.root_cause.trim(), draft.root_cause.trim())
+    } else {
+        answer.root_cause
+    };
+    let mut next_steps = answer.next_steps;
+    for step in draft.next_steps {
+        if next_steps.len() >= 5 {
+            break;
+        }
+        if !next_steps.contains(&step) {
+            next_steps.push(step);
+        }
+    }
+    Conclusion {
+        category: answer.category,
+        root_cause,
+        confidence,
+        summary: if answer.summary.is_empty() { draft.summary } else { answer.summary },
+        next_steps,
+        ..draft
+    }
+}
+
+/// An API model's JSON answer; its quotes are kept only where they exist verbatim in the cited
+/// step (or, if it cited the wrong step, in any step).
+pub fn from_api_answer(answer: ApiAnswer, draft: Conclusion, trajectory: &Trajectory) -> Conclusion {
+    let mut evidence: Vec<EvidenceQuote> = Vec::new();
+    for e in answer.evidence {
+        let cited = trajectory
+            .steps()
+            .iter()
+            .position(|s| crate::report::step_id(s.step) == e.source && s.output_excerpt.contains(&e.quote));
+        let index = cited.or_else(|| trajectory.find_quote(&e.quote));
+        if let Some(i) = index
+            && !e.quote.trim().is_empty()
+            && !evidence.iter().any(|x| x.quote == e.quote)
+        {
+            evidence.push(EvidenceQuote {
+                source: trajectory.id(i),
+                quote: e.quote,
+            });
+        }
+    }
+    for e in draft.evidence {
+        if !evidence.iter().any(|x| x.quote == e.quote) {
+            evidence.push(e);
+        }
+    }
+    Conclusion {
+        category: answer.category,
+        root_cause: answer.root_cause,
+        confidence: answer.confidence.clamp(0.0, 1.0),
+        summary: answer.summary,
+        evidence,
+        hypotheses: if answer.hypotheses.is_empty() { draft.hypotheses } else { answer.hypotheses },
+        next_steps: if answer.next_steps.is_empty() { draft.next_steps } else { answer.next_steps },
+    }
+}
+
+/// What an SRE does next, per category; `resource` is `ns/Kind/name`.
+pub fn next_steps(category: Category, resource: &str) -> Vec<String> {
+    let r = resource;
+    let steps: &[&str] = match category {
+        Category::OomKilled => &[
+            "Compare the container's memory usage before the kill with its limit (container_memory_working_set_bytes vs the limit) for {r}",
+            "Raise the memory limit (and request) if usage is legitimate, or fix the leak/heap setting if it grows without bound",
+            "Check whether the OOM kills started with a deploy or a traffic change",
+        ],
+        Category::CrashAppError => &[
+            "Read the previous container's logs for {r} (kubectl logs --previous) and fix the error they end with",
+            "Check what changed with the last rollout (image, config, environment) and roll back if it introduced the crash",
+            "Verify the command, arguments and required environment of the container",
+        ],
+        Category::ImagePull => &[
+            "Check that the image name and tag used by {r} exist in the registry",
+            "Check imagePullSecrets and registry credentials, and that nodes can reach the registry",
+            "Fix the image reference in the workload spec and let the rollout retry",
+        ],
+        Category::ProbeFailure => &[
+            "Compare the probe's path, port and timeouts with what the application of {r} really serves",
+            "Check whether the application starts slower than initialDelaySeconds/startupProbe allow",
+            "Fix the probe or the endpoint; do not just delete the probe",
+        ],
+        Category::Unschedulable => &[
+            "Read the FailedScheduling event message for {r}: it names the unmet constraint",
+            "Compare the pod's requests, nodeSelector, affinity and tolerations with the nodes' allocatable resources, labels and taints",
+            "Reduce requests, fix the selector/toleration, or add capacity",
+        ],
+        Category::Storage => &[
+            "Check the PersistentVolumeClaim's phase, storage class and events for {r}",
+            "Verify the StorageClass exists and its provisioner is running; check FailedMount/FailedAttachVolume events",
+            "Fix the claim (class, size, access mode) or free/expand the volume",
+        ],
+        Category::ConfigMissing => &[
+            "Create the missing ConfigMap/Secret (or key) that {r} references, or fix the reference",
+            "Check that it exists in the pod's namespace and that the key names match",
+            "Mark optional references optional: true only if the application really tolerates their absence",
+        ],
+        Category::NodeFailure => &[
+            "Check the node's conditions, kubelet status and recent events for {r}",
+            "Cordon and drain the node if it stays NotReady or under pressure; reschedule its pods",
+            "Find the cause (kubelet, runtime, disk, memory, network) before uncordoning",
+        ],
+        Category::ResourceSaturation => &[
+            "Check CPU throttling and usage against limits for {r} (container_cpu_cfs_throttled_periods_total)",
+            "Raise the CPU limit or remove it, or scale out if the load is legitimate",
+            "Look for a recent traffic increase or a hot loop in the application",
+        ],
+        Category::DependencyFailure => &[
+            "Identify the dependency {r} cannot reach (host and port in the error) and check its pods, Service and endpoints",
+            "Check whether the dependency is down, overloaded or moved, and its own alerts",
+            "Make the client retry with backoff and fail readiness while the dependency is down",
+        ],
+        Category::NetworkDns => &[
+            "Resolve the failing name from inside the cluster (a debug pod in the same namespace as {r})",
+            "Check CoreDNS pods and logs, and the Service name/namespace the application uses",
+            "Check NetworkPolicies that may block DNS (UDP/TCP 53) or the destination",
+        ],
+        Category::JobFailure => &[
+            "Read the logs of the failed Job pods of {r} and fix the error they end with",
+            "Check the Job's backoffLimit and activeDeadlineSeconds, and whether the failure is retryable",
+            "Re-run the Job once fixed; delete the failed Job if a CronJob will recreate it",
+        ],
+        Category::RolloutStuck => &[
+            "Check the rollout status and the new ReplicaSet's pods of {r}: why are they not becoming ready?",
+            "Roll back (kubectl rollout undo) if the new version is broken",
+            "Fix the blocking cause (image, probes, quota, scheduling) and resume the rollout",
+        ],
+        Category::QuotaExceeded => &[
+            "Compare the namespace's ResourceQuota used vs hard for the resource named in the 'exceeded quota' message ({r})",
+            "Lower the workload's requests/limits, delete unused objects, or raise the quota",
+            "Add requests/limits to pods that lack them if the quota requires them",
+        ],
+        Category::CertificateExpiry => &[
+            "Find the expired certificate (x509 error, Secret, issuer) used by {r} and its notAfter date",
+            "Renew or reissue it (cert-manager: check the Certificate and CertificateRequest), then restart consumers",
+            "Alert on expiry well before it happens",
+        ],
+        Category::ControlPlane => &[
+            "Check the API server, scheduler, controller-manager and etcd health for {r}",
+            "Look at their logs and at apiserver request error rates and latency",
+            "Avoid changes to the cluster until the control plane is healthy",
+        ],
+        Category::Unknown => &[
+            "Read the alert's expression and current value, and the runbook found for it",
+            "Describe the named resource ({r}) and read its events and logs",
+            "Escalate to the owning team with the evidence collected",
+        ],
+    };
+    steps.iter().map(|s| s.replace("{r}", r)).collect()
+}

@@ -1,0 +1,428 @@
+//! The investigation loop: alert → runbooks → evidence (planned from the alert's targets and the
+//! matched runbook) → analyzer findings → LLM (or not) → report.
+//!
+//! Three ways to conclude:
+//! - `none`: the analyzers' findings are the report (fast offline triage);
+//! - `local`: a small model gets ONE bounded prompt ([`prompt::build_prompt`]) and answers in a
+//!   fixed format that is parsed, validated and repaired; if that fails the report falls back to
+//!   the findings and says so;
+//! - `openai`: a capable model drives a tool-calling loop with budgets (steps, tokens, time),
+//!   duplicate calls suppressed, and answers with a JSON report.
+//!
+//! Whatever the model writes, evidence quotes are only kept when they appear verbatim in the
+//! output of the trajectory step they cite.
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::alert::Alert;
+use crate::analyzers::{self, Finding, Snapshot};
+use crate::evidence::Toolbelt;
+use crate::knowledge::{Hit, KnowledgeBase, Query};
+use crate::llm::{ChatMessage, ChatRequest, LlmBackend};
+use crate::report::{Category, EvidenceQuote, ModelInfo, Report, RunbookRef};
+
+pub mod answer;
+mod api_loop;
+mod conclude;
+pub mod prompt;
+pub mod targets;
+mod trajectory;
+
+pub use answer::{Answer, parse_answer};
+pub use prompt::{PromptInput, build_prompt};
+pub use targets::Targets;
+use trajectory::Trajectory;
+
+/// Which model concludes.
+#[derive(Clone)]
+pub enum Conclude {
+    /// Analyzer findings only.
+    Analyzers,
+    /// One bounded prompt, fixed-format answer (small local models).
+    FixedPrompt(Arc<dyn LlmBackend>),
+    /// Tool-calling loop (capable API models).
+    ToolLoop(Arc<dyn LlmBackend>),
+}
+
+/// Budgets of one investigation.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Most tool calls the API model may make.
+    pub max_steps: usize,
+    /// Most completion tokens over all LLM calls.
+    pub max_tokens: u32,
+    /// Wall-clock budget of the LLM part.
+    pub max_wall: Duration,
+    /// Runbook sections retrieved.
+    pub runbooks: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_steps: 12,
+            max_tokens: 4000,
+            max_wall: Duration::from_secs(120),
+            runbooks: 3,
+        }
+    }
+}
+
+/// Everything an investigation needs, built once and reused for many alerts.
+pub struct Investigator {
+    pub belt: Toolbelt,
+    pub knowledge: Option<Arc<KnowledgeBase>>,
+    pub conclude: Conclude,
+    pub limits: Limits,
+}
+
+/// The result: the report plus what export needs to rebuild the prompt.
+pub struct Outcome {
+    pub report: Report,
+    /// The inputs of the prompt (stored so `aida export` rebuilds it byte for byte).
+    pub prompt_input: PromptInput,
+    /// Why the model's answer was not used, when it was not.
+    pub fallback: Option<String>,
+}
+
+impl Investigator {
+    /// Investigates one firing alert. Never fails: tool errors become trajectory entries and a
+    /// failed model becomes a fallback to the findings.
+    pub async fn investigate(
+        &self,
+        alert: &Alert,
+        incident_id: &str,
+        progress: &(dyn Fn(&str) + Sync),
+    ) -> Outcome {
+        let started = Instant::now();
+        let mut timings: BTreeMap<String, u64> = BTreeMap::new();
+        let mut trajectory = Trajectory::default();
+        let targets = Targets::from_alert(alert);
+
+        progress("searching runbooks");
+        let t = Instant::now();
+        let hits = self.search_runbooks(alert, &mut trajectory);
+        timings.insert("runbooks".into(), t.elapsed().as_millis() as u64);
+
+        progress("gathering evidence");
+        let t = Instant::now();
+        for (tool, args) in plan(&targets, &hits) {
+            trajectory.call(&self.belt, tool, args).await;
+        }
+        timings.insert("evidence".into(), t.elapsed().as_millis() as u64);
+
+        progress("running analyzers");
+        let t = Instant::now();
+        let namespaces = analyzers::alert_namespaces(Some(alert));
+        let snapshot = Snapshot::gather(self.belt.source(), &namespaces).await;
+        let findings = analyzers::analyze(&snapshot, Some(alert));
+        // Make every quote of the leading findings citable: call the tool that shows it.
+        let mut evidence = Vec::new();
+        for finding in findings.iter().take(prompt::MAX_FINDINGS) {
+            for quote in &finding.quotes {
+                let index = trajectory
+                    .call(&self.belt, &quote.tool, quote.args.clone())
+                    .await;
+                let index = if trajectory.step(index).output_excerpt.contains(&quote.text) {
+                    Some(index)
+                } else {
+                    trajectory.find_quote(&quote.text)
+                };
+                if let Some(index) = index
+                    && !evidence.iter().any(|e: &EvidenceQuote| e.quote == quote.text)
+                {
+                    evidence.push(EvidenceQuote {
+                        source: trajectory.id(index),
+                        quote: quote.text.clone(),
+                    });
+                }
+            }
+        }
+        timings.insert("analyzers".into(), t.elapsed().as_millis() as u64);
+
+        let prompt_input = prompt_input(alert, &findings, &trajectory, &hits);
+        let draft = conclude::from_findings(&findings, &targets, &evidence);
+
+        let t = Instant::now();
+        let mut tokens: BTreeMap<String, u64> = BTreeMap::new();
+        let (conclusion, model, fallback) = match &self.conclude {
+            Conclude::Analyzers => (
+                draft,
+                ModelInfo {
+                    backend: "none".into(),
+                    name: "analyzers".into(),
+                    adapter: None,
+                },
+                None,
+            ),
+            Conclude::FixedPrompt(llm) => {
+                progress("asking the local model");
+                let model = model_info(llm.as_ref());
+                match self
+                    .fixed_prompt(llm.as_ref(), &prompt_input, &findings, &mut trajectory, &mut tokens)
+                    .await
+                {
+                    Ok(answer) => (conclude::from_answer(answer, draft, &findings), model, None),
+                    Err(why) => (draft, model, Some(why)),
+                }
+            }
+            Conclude::ToolLoop(llm) => {
+                progress("asking the model (tool calling)");
+                let model = model_info(llm.as_ref());
+                match api_loop::run(
+                    llm.as_ref(),
+                    &self.belt,
+                    &self.limits,
+                    &prompt_input,
+                    &mut trajectory,
+                    &mut tokens,
+                )
+                .await
+                {
+                    Ok(answer) => (
+                        conclude::from_api_answer(answer, draft, &trajectory),
+                        model,
+                        None,
+                    ),
+                    Err(why) => (draft, model, Some(why)),
+                }
+            }
+        };
+        timings.insert("llm".into(), t.elapsed().as_millis() as u64);
+
+        let mut conclusion = conclusion;
+        if let Some(why) = &fallback {
+            tracing::warn!(%why, "model answer unusable; reporting the analyzer findings");
+            conclusion.summary = format!(
+                "{} (The model's answer could not be used — {why} — so this report is the rule-based analyzers' conclusion.)",
+                conclusion.summary
+            )
+            .trim()
+            .to_string();
+        }
+        timings.insert("total".into(), started.elapsed().as_millis() as u64);
+
+        let report = Report {
+            incident_id: incident_id.to_string(),
+            alert: serde_json::to_value(alert).unwrap_or(Value::Null),
+            category: conclusion.category,
+            root_cause: conclusion.root_cause,
+            confidence: conclusion.confidence,
+            summary: conclusion.summary,
+            evidence: conclusion.evidence,
+            hypotheses: conclusion.hypotheses,
+            next_steps: conclusion.next_steps,
+            runbooks: hits
+                .iter()
+                .map(|h| RunbookRef {
+                    path: h.path.clone(),
+                    heading: h.heading.clone(),
+                    score: f64::from(h.score),
+                })
+                .collect(),
+            trajectory: trajectory.into_steps(),
+            model,
+            timings_ms: timings,
+            tokens,
+        };
+        Outcome {
+            report,
+            prompt_input,
+            fallback,
+        }
+    }
+
+    fn search_runbooks(&self, alert: &Alert, trajectory: &mut Trajectory) -> Vec<Hit> {
+        let Some(kb) = &self.knowledge else {
+            return Vec::new();
+        };
+        let query = Query::from_alert(alert).with_top_k(self.limits.runbooks);
+        let t = Instant::now();
+        let (hits, text) = match kb.search(&query) {
+            Ok(hits) => {
+                let text = hits
+                    .iter()
+                    .map(|h| format!("{} — {} ({:.3})\n{}\n", h.path, h.heading, h.score, h.snippet))
+                    .collect::<String>();
+                (hits, text)
+            }
+            Err(e) => (Vec::new(), format!("error: {e}")),
+        };
+        trajectory.record(
+            "search_runbooks",
+            json!({"alert": alert.name(), "top_k": self.limits.runbooks}),
+            crate::redact::text(&text).into_owned(),
+            t.elapsed().as_millis() as u64,
+        );
+        hits
+    }
+
+    async fn fixed_prompt(
+        &self,
+        llm: &dyn LlmBackend,
+        input: &PromptInput,
+        findings: &[Finding],
+        trajectory: &mut Trajectory,
+        tokens: &mut BTreeMap<String, u64>,
+    ) -> Result<Answer, String> {
+        let prompt = build_prompt(input);
+        let mut request = ChatRequest::new(vec![ChatMessage::user(prompt.clone())]);
+        request.max_tokens = Some(160);
+        request.temperature = Some(0.0);
+        let t = Instant::now();
+        let call = tokio::time::timeout(self.limits.max_wall, llm.chat(&request)).await;
+        let elapsed = t.elapsed().as_millis() as u64;
+        let response = match call {
+            Err(_) => return Err(format!("the model took longer than {:?}", self.limits.max_wall)),
+            Ok(Err(e)) => return Err(format!("the model failed: {e}")),
+            Ok(Ok(r)) => r,
+        };
+        *tokens.entry("prompt".into()).or_default() += u64::from(response.usage.prompt_tokens);
+        *tokens.entry("completion".into()).or_default() += u64::from(response.usage.completion_tokens);
+        trajectory.record(
+            "llm",
+            json!({"backend": llm.backend(), "prompt_chars": prompt.len()}),
+            response.content.clone(),
+            elapsed,
+        );
+        let answer = parse_answer(&response.content).map_err(|e| e.to_string())?;
+        // Validation: a category no finding supports is only accepted when there are no findings.
+        let supported = findings.is_empty()
+            || findings
+                .iter()
+                .any(|f| f.category == answer.category.as_str());
+        if !supported {
+            return Err(format!(
+                "it named category {} which no analyzer finding supports",
+                answer.category
+            ));
+        }
+        Ok(answer)
+    }
+}
+
+fn model_info(llm: &dyn LlmBackend) -> ModelInfo {
+    ModelInfo {
+        backend: llm.backend().to_string(),
+        name: llm.model_name(),
+        adapter: llm.adapter(),
+    }
+}
+
+/// Tool calls planned from the alert's targets and the best runbook's categories of evidence.
+fn plan(targets: &Targets, hits: &[Hit]) -> Vec<(&'static str, Value)> {
+    let mut calls: Vec<(&'static str, Value)> = Vec::new();
+    let ns = targets.namespace.clone();
+    let with_ns = |mut v: Value| {
+        if let Some(ns) = &ns {
+            v["namespace"] = json!(ns);
+        }
+        v
+    };
+    if let Some(pod) = &targets.pod {
+        calls.push(("describe_pod", with_ns(json!({"name": pod}))));
+        let mut logs = json!({"name": pod, "tail_lines": analyzers::LOG_TAIL});
+        if let Some(c) = &targets.container {
+            logs["container"] = json!(c);
+        }
+        let mut previous = logs.clone();
+        previous["previous"] = json!(true);
+        calls.push(("pod_logs", with_ns(previous)));
+        calls.push(("pod_logs", with_ns(logs)));
+    }
+    for (kind, name) in &targets.workloads {
+        if ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"].contains(&kind.as_str()) {
+            calls.push(("get_workload", with_ns(json!({"kind": kind, "name": name}))));
+        }
+    }
+    if let Some(node) = &targets.node {
+        calls.push(("get_node", json!({"name": node})));
+    }
+    if let Some(pvc) = &targets.pvc {
+        calls.push(("get_pvc", with_ns(json!({"name": pvc}))));
+    }
+    // The runbook's Diagnosis names the evidence to collect; follow the kinds it mentions.
+    let diagnosis: String = hits
+        .iter()
+        .take(2)
+        .map(|h| h.snippet.to_lowercase())
+        .collect();
+    if ns.is_some() {
+        if targets.pod.is_none() && targets.workloads.is_empty() {
+            calls.push(("list_pods", with_ns(json!({}))));
+        }
+        calls.push(("list_events", with_ns(json!({"warnings_only": true}))));
+        if targets.pvc.is_none() && (diagnosis.contains("persistentvolumeclaim") || diagnosis.contains("pvc")) {
+            calls.push(("get_pvc", with_ns(json!({}))));
+        }
+    }
+    calls
+}
+
+/// What the prompt is built from: findings, then the evidence they cite (and the rest), then
+/// the best runbook section.
+fn prompt_input(alert: &Alert, findings: &[Finding], trajectory: &Trajectory, hits: &[Hit]) -> PromptInput {
+    let labels = alert
+        .labels
+        .iter()
+        .filter(|(k, _)| k.as_str() != "alertname" && k.as_str() != "prometheus")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let prompt_findings = findings
+        .iter()
+        .take(prompt::MAX_FINDINGS)
+        .map(|f| prompt::PromptFinding {
+            category: f.category.to_string(),
+            resource: f.resource.clone(),
+            summary: f.summary.clone(),
+            confidence: f.confidence,
+            quotes: f.quotes.iter().map(|q| q.text.clone()).collect(),
+        })
+        .collect();
+    let evidence = trajectory
+        .steps()
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| s.tool != "search_runbooks" && s.tool != "llm" && trajectory.succeeded(*i))
+        .map(|(_, s)| prompt::PromptEvidence {
+            source: crate::report::step_id(s.step),
+            title: format!("{} {}", s.tool, compact_args(&s.input)),
+            text: s.output_excerpt.clone(),
+        })
+        .collect();
+    let runbook = hits.first().map(|h| prompt::PromptRunbook {
+        path: h.path.clone(),
+        heading: h.heading.clone(),
+        text: h.snippet.clone(),
+    });
+    PromptInput {
+        alert_name: alert.name().to_string(),
+        labels,
+        summary: alert.annotation("summary").map(str::to_string),
+        description: alert.annotation("description").map(str::to_string),
+        findings: prompt_findings,
+        evidence,
+        runbook,
+    }
+}
+
+fn compact_args(args: &Value) -> String {
+    let Some(map) = args.as_object() else {
+        return String::new();
+    };
+    map.iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => format!("{k}={s}"),
+            other => format!("{k}={other}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The category a finding names, as the report's enum.
+pub(crate) fn category_of(finding: &Finding) -> Category {
+    finding.category.parse().unwrap_or(Category::Unknown)
+}

@@ -1,0 +1,92 @@
+//! The record of every tool call an investigation makes, with duplicate calls suppressed.
+use std::collections::HashMap;
+use std::time::Instant;
+
+use serde_json::Value;
+
+use crate::evidence::{ToolOutput, Toolbelt};
+use crate::report::{TrajectoryStep, step_id};
+
+/// Tool calls made so far. Outputs are kept whole (they are already budgeted by the tool belt),
+/// so evidence quotes can be checked against exactly what was seen.
+#[derive(Default)]
+pub struct Trajectory {
+    steps: Vec<TrajectoryStep>,
+    by_call: HashMap<String, usize>,
+    failed: Vec<bool>,
+}
+
+fn call_key(tool: &str, args: &Value) -> String {
+    // serde_json's maps are sorted, so equal arguments give equal keys.
+    format!("{tool}\u{0}{args}")
+}
+
+impl Trajectory {
+    /// Runs `tool` unless the same call was already made; returns the step index.
+    pub async fn call(&mut self, belt: &Toolbelt, tool: &str, args: Value) -> usize {
+        let key = call_key(tool, &args);
+        if let Some(&index) = self.by_call.get(&key) {
+            return index;
+        }
+        let started = Instant::now();
+        let out: ToolOutput = belt.call(tool, &args).await;
+        let index = self.push(tool, args, out.text, started.elapsed().as_millis() as u64);
+        self.failed.push(!out.ok);
+        self.by_call.insert(key, index);
+        index
+    }
+
+    /// Records a step that did not go through the tool belt (runbook search, an LLM call).
+    pub fn record(&mut self, tool: &str, input: Value, output: String, duration_ms: u64) -> usize {
+        let index = self.push(tool, input, output, duration_ms);
+        self.failed.push(false);
+        index
+    }
+
+    fn push(&mut self, tool: &str, input: Value, output: String, duration_ms: u64) -> usize {
+        let index = self.steps.len();
+        self.steps.push(TrajectoryStep {
+            step: index as u32 + 1,
+            tool: tool.to_string(),
+            input,
+            output_excerpt: output,
+            duration_ms,
+        });
+        index
+    }
+
+    pub fn step(&self, index: usize) -> &TrajectoryStep {
+        &self.steps[index]
+    }
+
+    pub fn id(&self, index: usize) -> String {
+        step_id(self.steps[index].step)
+    }
+
+    pub fn succeeded(&self, index: usize) -> bool {
+        !self.failed[index]
+    }
+
+    /// Steps whose output contains `quote` verbatim (the first one wins).
+    pub fn find_quote(&self, quote: &str) -> Option<usize> {
+        self.steps
+            .iter()
+            .position(|s| s.output_excerpt.contains(quote))
+    }
+
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    pub fn into_steps(self) -> Vec<TrajectoryStep> {
+        self.steps
+    }
+
+    pub fn steps(&self) -> &[TrajectoryStep] {
+        &self.steps
+    }
+}
