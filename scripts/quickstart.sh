@@ -21,4 +21,7 @@ log "aida model list"
 log "aida config show"
 "$AIDA" config show
 
+log "aida investigate: a recorded incident (OOMKilled Java service) with the local model"
+"$AIDA" investigate --bundle tests/fixtures/bundles/oom_java_heap_over_limit --llm local
+
 log "done: the binary is $AIDA (copy it onto your PATH)"
