@@ -38,6 +38,9 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Inspect incident bundles (validate one and print the analyzers' findings)
+    #[command(subcommand)]
+    Bundle(commands::bundle::BundleCommand),
     /// Show the effective configuration and where each value came from
     #[command(subcommand)]
     Config(commands::config::ConfigCommand),
