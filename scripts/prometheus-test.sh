@@ -1,0 +1,74 @@
+# Real Prometheus for the evidence tests. Source it (scripts/test.sh does), then:
+#   prometheus_test_start   installs (Debian packages), starts node-exporter serving known series
+#                           from its textfile collector and Prometheus scraping it every 1 s, on
+#                           loopback; exports AIDA_TEST_PROMETHEUS_URL
+#   prometheus_test_stop    stops what prometheus_test_start started (by pid)
+# Idempotent: a second start reuses a healthy pair or replaces a stale one.
+
+PROM_TEST_DIR="${PROM_TEST_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/aida/prometheus-test}"
+PROM_TEST_PORT="${PROM_TEST_PORT:-19190}"
+PROM_TEST_EXPORTER_PORT="${PROM_TEST_EXPORTER_PORT:-19191}"
+
+_prom_test_kill() {
+  local pidfile="$PROM_TEST_DIR/$1.pid"
+  if [ -f "$pidfile" ]; then
+    local pid; pid="$(cat "$pidfile")"
+    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; sleep 0.5; kill -9 "$pid" 2>/dev/null || true; fi
+    rm -f "$pidfile"
+  fi
+}
+
+prometheus_test_stop() {
+  _prom_test_kill prometheus
+  _prom_test_kill node-exporter
+}
+
+prometheus_test_start() {
+  apt_install prometheus prometheus-node-exporter curl
+  mkdir -p "$PROM_TEST_DIR/textfile"
+  export AIDA_TEST_PROMETHEUS_URL="http://127.0.0.1:$PROM_TEST_PORT"
+  if [ -f "$PROM_TEST_DIR/prometheus.pid" ] && kill -0 "$(cat "$PROM_TEST_DIR/prometheus.pid")" 2>/dev/null \
+     && curl -fsS "$AIDA_TEST_PROMETHEUS_URL/-/ready" >/dev/null 2>&1; then
+    log "Prometheus for tests already running at $AIDA_TEST_PROMETHEUS_URL"
+    return 0
+  fi
+  prometheus_test_stop
+  # The known series the tests assert on (textfile collector format).
+  cat > "$PROM_TEST_DIR/textfile/aida.prom.tmp" <<'PROM'
+# HELP aida_test_known_value A constant the AIDA tests query.
+# TYPE aida_test_known_value gauge
+aida_test_known_value{case="a"} 42
+aida_test_known_value{case="b"} 7
+PROM
+  mv "$PROM_TEST_DIR/textfile/aida.prom.tmp" "$PROM_TEST_DIR/textfile/aida.prom"
+  cat > "$PROM_TEST_DIR/rules.yml" <<'RULES'
+groups:
+  - name: aida-test
+    rules:
+      - alert: AidaTestAlwaysFiring
+        expr: aida_test_known_value{case="a"} > 10
+        labels: {severity: warning}
+        annotations: {summary: "known value above 10"}
+RULES
+  cat > "$PROM_TEST_DIR/prometheus.yml" <<CONF
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+rule_files: [rules.yml]
+scrape_configs:
+  - job_name: aida-test
+    static_configs: [{targets: ['127.0.0.1:$PROM_TEST_EXPORTER_PORT']}]
+CONF
+  rm -rf "$PROM_TEST_DIR/data"
+  prometheus-node-exporter --web.listen-address="127.0.0.1:$PROM_TEST_EXPORTER_PORT" --collector.disable-defaults \
+    --collector.textfile --collector.textfile.directory="$PROM_TEST_DIR/textfile" >"$PROM_TEST_DIR/node-exporter.log" 2>&1 &
+  echo $! > "$PROM_TEST_DIR/node-exporter.pid"
+  (cd "$PROM_TEST_DIR" && exec prometheus --config.file=prometheus.yml --storage.tsdb.path=data \
+    --web.listen-address="127.0.0.1:$PROM_TEST_PORT" >"$PROM_TEST_DIR/prometheus.log" 2>&1) &
+  echo $! > "$PROM_TEST_DIR/prometheus.pid"
+  local i
+  for i in $(seq 1 60); do
+    curl -fsS "$AIDA_TEST_PROMETHEUS_URL/-/ready" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  curl -fsS "$AIDA_TEST_PROMETHEUS_URL/-/ready" >/dev/null 2>&1 || { tail -20 "$PROM_TEST_DIR/prometheus.log" >&2; die "Prometheus did not start"; }
+  log "Prometheus for tests at $AIDA_TEST_PROMETHEUS_URL (data in $PROM_TEST_DIR)"
+}

@@ -1,0 +1,93 @@
+//! `aida bundle check DIR`: load an incident bundle the way replay does, report what it holds,
+//! and print the analyzers' findings (a quick offline triage, and a check before `aida eval`).
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::Context;
+use crate::analyzers::{self, Snapshot};
+use crate::evidence::{Bundle, Source};
+use crate::exit::{Status, input_error};
+use crate::output::{Format, print_json, print_text};
+
+#[derive(Debug, Subcommand)]
+pub enum BundleCommand {
+    /// Validate an incident bundle and print the rule-based findings
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Bundle directory (alert.json + cluster/ + optional prometheus/queries.jsonl)
+    pub dir: std::path::PathBuf,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run(_ctx: &Context, cmd: &BundleCommand) -> Result<Status> {
+    match cmd {
+        BundleCommand::Check(args) => check(args),
+    }
+}
+
+fn check(args: &CheckArgs) -> Result<Status> {
+    let bundle = Bundle::open(&args.dir).map_err(|e| input_error(e.to_string()))?;
+    let alert = match bundle.alert_path() {
+        Some(p) => {
+            let text = std::fs::read_to_string(&p)
+                .map_err(|e| input_error(format!("{}: {e}", p.display())))?;
+            let parsed = crate::alert::parse_str(&text)
+                .map_err(|e| input_error(format!("{}: {e}", p.display())))?;
+            parsed.firing.into_iter().next()
+        }
+        None => None,
+    };
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for (ns, plural, _) in bundle.all_objects() {
+        let key = if ns.is_empty() {
+            plural.to_string()
+        } else {
+            format!("{ns}/{plural}")
+        };
+        *counts.entry(key).or_default() += 1;
+    }
+    let namespaces = analyzers::alert_namespaces(alert.as_ref());
+    let source = Source::Bundle(std::sync::Arc::new(bundle));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let snap = rt.block_on(Snapshot::gather(&source, &namespaces));
+    let findings = analyzers::analyze(&snap, alert.as_ref());
+    let category = analyzers::top_category(&findings);
+    match args.format {
+        Format::Json => print_json(&json!({
+            "dir": args.dir, "alert": alert.as_ref().map(|a| a.name()), "namespaces": namespaces,
+            "objects": counts, "category": category, "findings": findings,
+        }))?,
+        Format::Text => {
+            let mut out = format!("bundle {}: ok\n", args.dir.display());
+            out.push_str(&format!(
+                "alert: {}\n",
+                alert
+                    .as_ref()
+                    .map(|a| a.name())
+                    .unwrap_or("(no alert.json)")
+            ));
+            for (k, n) in &counts {
+                out.push_str(&format!("  {k}: {n}\n"));
+            }
+            out.push_str(&format!("category: {category}\n"));
+            for f in &findings {
+                out.push_str(&format!(
+                    "- [{}] {:.2} {}: {}\n",
+                    f.category, f.confidence, f.resource, f.summary
+                ));
+                for q in &f.quotes {
+                    out.push_str(&format!("    > {}  ({} {})\n", q.text, q.tool, q.args));
+                }
+            }
+            print_text(&out)?;
+        }
+    }
+    Ok(Status::Success)
+}
