@@ -21,4 +21,10 @@ log "aida model list"
 log "aida config show"
 "$AIDA" config show
 
+log "aida ingest (the runbooks built into the binary)"
+"$AIDA" ingest
+
+log 'aida search "pod keeps restarting"'
+"$AIDA" search "pod keeps restarting"
+
 log "done: the binary is $AIDA (copy it onto your PATH)"

@@ -9,7 +9,9 @@ use crate::paths::Home;
 
 pub mod completions;
 pub mod config;
+pub mod ingest;
 pub mod model;
+pub mod search;
 
 /// What every command gets: the home directory and the loaded configuration.
 pub struct Context {
@@ -42,5 +44,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Completions(args) => completions::run(&args),
         Command::Config(cmd) => config::run(&Context::load(&cli.global)?, &cmd),
         Command::Model(cmd) => model::run(&Context::load(&cli.global)?, &cmd),
+        Command::Ingest(args) => ingest::run(&Context::load(&cli.global)?, &args),
+        Command::Search(args) => search::run(&Context::load(&cli.global)?, &args),
     }
 }

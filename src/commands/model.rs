@@ -44,13 +44,10 @@ fn list(ctx: &Context, args: &ListArgs) -> Result<Status> {
     let dir = ctx.config().models_dir(&ctx.home);
     let installed = models::list_installed(&dir)
         .with_context(|| format!("listing models in {}", dir.display()))?;
-    let default_llm = ctx
-        .config()
-        .llm
-        .local
-        .model
-        .clone()
-        .unwrap_or_else(|| dir.join(models::DEFAULT_LLM_DIR).join(models::DEFAULT_LLM_FILE));
+    let default_llm = ctx.config().llm.local.model.clone().unwrap_or_else(|| {
+        dir.join(models::DEFAULT_LLM_DIR)
+            .join(models::DEFAULT_LLM_FILE)
+    });
     let default_embedding = ctx
         .config()
         .knowledge
