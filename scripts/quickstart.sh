@@ -21,6 +21,12 @@ log "aida model list"
 log "aida config show"
 "$AIDA" config show
 
+log "aida ingest (the runbooks built into the binary)"
+"$AIDA" ingest
+
+log 'aida search "pod keeps restarting"'
+"$AIDA" search "pod keeps restarting"
+
 log "aida investigate: a recorded incident (OOMKilled Java service) with the local model"
 "$AIDA" investigate --bundle tests/fixtures/bundles/oom_java_heap_over_limit --llm local
 

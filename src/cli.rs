@@ -51,6 +51,10 @@ pub enum Command {
     /// Manage and inspect local models
     #[command(subcommand)]
     Model(commands::model::ModelCommand),
+    /// Parse, chunk, index and embed runbooks into the knowledge base
+    Ingest(commands::ingest::IngestArgs),
+    /// Search the runbooks with text or an alert file
+    Search(commands::search::SearchArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     Completions(commands::completions::CompletionsArgs),
 }

@@ -12,6 +12,7 @@ pub mod commands;
 pub mod config;
 pub mod evidence;
 pub mod exit;
+pub mod knowledge;
 pub mod logging;
 pub mod models;
 pub mod output;

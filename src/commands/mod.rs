@@ -12,7 +12,9 @@ pub mod completions;
 pub mod config;
 pub mod eval;
 pub mod investigate;
+pub mod ingest;
 pub mod model;
+pub mod search;
 
 /// What every command gets: the home directory and the loaded configuration.
 pub struct Context {
@@ -48,5 +50,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Model(cmd) => model::run(&Context::load(&cli.global)?, &cmd),
         Command::Investigate(args) => investigate::run(&Context::load(&cli.global)?, &args),
         Command::Eval(args) => eval::run(&Context::load(&cli.global)?, &args),
+        Command::Ingest(args) => ingest::run(&Context::load(&cli.global)?, &args),
+        Command::Search(args) => search::run(&Context::load(&cli.global)?, &args),
     }
 }
