@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod exit;
+pub mod llm;
 pub mod logging;
 pub mod models;
 pub mod output;
