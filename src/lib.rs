@@ -13,6 +13,7 @@ pub mod config;
 pub mod evidence;
 pub mod exit;
 pub mod knowledge;
+pub mod llm;
 pub mod logging;
 pub mod models;
 pub mod output;

@@ -1,10 +1,14 @@
 //! `aida model ...`: manage and inspect local models.
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::Context;
-use crate::exit::Status;
+use crate::exit::{Status, input_error};
+use crate::llm::{LlmError, LoadOptions, LocalLlm};
 use crate::models::{self, InstalledModel, human_bytes};
 use crate::output::{Format, print_json, print_text};
 
@@ -12,6 +16,89 @@ use crate::output::{Format, print_json, print_text};
 pub enum ModelCommand {
     /// List installed models and where each came from
     List(ListArgs),
+    /// Show a local model's architecture, tokenizer and load cost
+    Info(InfoArgs),
+    /// Print the token ids of a file (or - for stdin), BOS included
+    Tokenize(TokenizeArgs),
+    /// Generate text from a prompt with the local model (streams to stdout)
+    Generate(GenerateArgs),
+    /// Perplexity of a file, scored as one sequence [BOS, t1..tN]
+    Perplexity(PerplexityArgs),
+}
+
+/// Which model (and adapter) to load; shared by the local-model commands.
+#[derive(Debug, Clone, Args)]
+pub struct ModelArgs {
+    /// GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// LoRA adapter directory in PEFT layout [default: llm.local.adapter]
+    #[arg(long, value_name = "DIR")]
+    pub adapter: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenizeArgs {
+    /// Text file to tokenize, or - for stdin
+    #[arg(value_name = "FILE|-")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The prompt text
+    #[arg(long, conflicts_with = "prompt_file", required_unless_present = "prompt_file")]
+    pub prompt: Option<String>,
+    /// Read the prompt from a file (- for stdin)
+    #[arg(long, value_name = "FILE")]
+    pub prompt_file: Option<PathBuf>,
+    /// Most tokens to generate
+    #[arg(long, default_value_t = 128)]
+    pub max_tokens: usize,
+    /// Sampling temperature; 0 = greedy
+    #[arg(long, default_value_t = 0.0)]
+    pub temperature: f32,
+    /// Nucleus sampling: keep the smallest set of tokens with this much probability
+    #[arg(long, default_value_t = 1.0)]
+    pub top_p: f32,
+    /// Keep only the K most likely tokens (0 = all)
+    #[arg(long, default_value_t = 0)]
+    pub top_k: usize,
+    /// Penalise tokens seen in the last 64 (1.0 = off)
+    #[arg(long, default_value_t = 1.0)]
+    pub repeat_penalty: f32,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Stop when the text contains this string (repeatable)
+    #[arg(long)]
+    pub stop: Vec<String>,
+    /// Wrap the prompt in Gemma's chat turn template
+    #[arg(long)]
+    pub chat: bool,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PerplexityArgs {
+    /// Text file to score, or - for stdin
+    #[arg(value_name = "FILE|-")]
+    pub file: PathBuf,
+    /// Longest sequence accepted, in tokens (BOS included)
+    #[arg(long, default_value_t = 4096)]
+    pub ctx: usize,
+    #[command(flatten)]
+    pub model: ModelArgs,
 }
 
 #[derive(Debug, Args)]
@@ -23,6 +110,10 @@ pub struct ListArgs {
 pub fn run(ctx: &Context, cmd: &ModelCommand) -> Result<Status> {
     match cmd {
         ModelCommand::List(args) => list(ctx, args),
+        ModelCommand::Info(args) => info(ctx, args),
+        ModelCommand::Tokenize(args) => tokenize(ctx, args),
+        ModelCommand::Generate(args) => generate(ctx, args),
+        ModelCommand::Perplexity(args) => perplexity(ctx, args),
     }
 }
 
@@ -114,6 +205,272 @@ fn list(ctx: &Context, args: &ListArgs) -> Result<Status> {
             ));
             print_text(&text)?;
         }
+    }
+    Ok(Status::Success)
+}
+
+/// The model path: `--model`, else `llm.local.model`, else the default install.
+fn model_path(ctx: &Context, args: &ModelArgs) -> PathBuf {
+    let dir = ctx.config().models_dir(&ctx.home);
+    let path = args
+        .model
+        .clone()
+        .or_else(|| ctx.config().llm.local.model.clone())
+        .unwrap_or_else(|| dir.join(models::DEFAULT_LLM_DIR).join(models::DEFAULT_LLM_FILE));
+    // A model directory holding one GGUF file stands for that file.
+    if path.is_dir()
+        && let Ok(entries) = std::fs::read_dir(&path)
+    {
+        let ggufs: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "gguf"))
+            .collect();
+        if ggufs.len() == 1 {
+            return ggufs[0].clone();
+        }
+    }
+    path
+}
+
+/// Turns engine errors the user can fix into exit-2 input errors.
+fn llm_error(err: LlmError) -> anyhow::Error {
+    if err.is_user_error() {
+        input_error(err.to_string())
+    } else {
+        anyhow::Error::new(err)
+    }
+}
+
+fn load_model(ctx: &Context, args: &ModelArgs) -> Result<LocalLlm> {
+    let path = model_path(ctx, args);
+    if !path.exists() {
+        return Err(input_error(format!(
+            "model {} not found: run scripts/fetch-models.sh, or pass --model PATH",
+            path.display()
+        )));
+    }
+    let adapter = args
+        .adapter
+        .clone()
+        .or_else(|| ctx.config().llm.local.adapter.clone());
+    if let Some(a) = &adapter
+        && !a.is_dir()
+    {
+        return Err(input_error(format!(
+            "adapter {} is not a directory (want adapter_config.json + adapter_model.safetensors)",
+            a.display()
+        )));
+    }
+    let opts = LoadOptions {
+        device: crate::llm::default_device(),
+        ..LoadOptions::default()
+    };
+    LocalLlm::load(&path, adapter.as_deref(), &opts)
+        .map_err(llm_error)
+        .with_context(|| format!("loading {}", path.display()))
+}
+
+fn read_input(file: &Path) -> Result<String> {
+    if file == Path::new("-") {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading stdin")?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(file)
+            .map_err(|e| input_error(format!("cannot read {}: {e}", file.display())))
+    }
+}
+
+fn info(ctx: &Context, args: &InfoArgs) -> Result<Status> {
+    let llm = load_model(ctx, &args.model)?;
+    let c = &llm.model.config;
+    let value = json!({
+        "path": llm.path,
+        "adapter": llm.adapter,
+        "config": c,
+        "tokenizer": {
+            "vocab_size": llm.tokenizer.vocab_size(),
+            "bos": llm.tokenizer.bos,
+            "eos": llm.tokenizer.eos,
+            "end_of_turn": llm.tokenizer.end_of_turn,
+        },
+        "device": format!("{:?}", llm.model.device()),
+        "load_ms": llm.load_ms,
+    });
+    match args.model.format {
+        Format::Json => print_json(&value)?,
+        Format::Text => {
+            let layers: String = (0..c.block_count)
+                .map(|i| if c.is_sliding(i) { 'L' } else { 'G' })
+                .collect();
+            print_text(&format!(
+                "model:     {}\nadapter:   {}\narch:      {} ({} layers: {layers}; L = sliding window {}, G = global)\n\
+                 dims:      embedding {}, ffn {}, heads {}/{} kv, head dim {}\n\
+                 rope:      global base {} (scale {}), local base {}\ncontext:   {}\n\
+                 vocab:     {} (bos {:?}, eos {:?})\nloaded in: {} ms\n",
+                llm.path.display(),
+                llm.adapter
+                    .as_ref()
+                    .map(|a| a.display().to_string())
+                    .unwrap_or_else(|| "none".into()),
+                c.architecture,
+                c.block_count,
+                c.sliding_window,
+                c.embedding_length,
+                c.feed_forward_length,
+                c.head_count,
+                c.head_count_kv,
+                c.head_dim,
+                c.rope_base_global,
+                c.rope_scale_global,
+                c.rope_base_local,
+                c.context_length,
+                llm.tokenizer.vocab_size(),
+                llm.tokenizer.bos,
+                llm.tokenizer.eos,
+                llm.load_ms
+            ))?
+        }
+    }
+    Ok(Status::Success)
+}
+
+fn tokenize(ctx: &Context, args: &TokenizeArgs) -> Result<Status> {
+    let text = read_input(&args.file)?;
+    // Only the tokenizer is needed: skip loading the weights.
+    let path = model_path(ctx, &args.model);
+    let tk = load_tokenizer(&path)?;
+    let ids = tk.encode(&text, true).map_err(llm_error)?;
+    match args.model.format {
+        Format::Json => print_json(&json!({ "ids": ids }))?,
+        Format::Text => {
+            let mut out = String::new();
+            for id in &ids {
+                let piece = tk.inner.id_to_token(*id).unwrap_or_default();
+                out.push_str(&format!("{id:>7} {piece:?}\n"));
+            }
+            print_text(&out)?;
+        }
+    }
+    Ok(Status::Success)
+}
+
+fn load_tokenizer(path: &Path) -> Result<crate::llm::GemmaTokenizer> {
+    if !path.exists() {
+        return Err(input_error(format!(
+            "model {} not found: run scripts/fetch-models.sh, or pass --model PATH",
+            path.display()
+        )));
+    }
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut reader = std::io::BufReader::new(file);
+    let ct = candle_core::quantized::gguf_file::Content::read(&mut reader)
+        .map_err(|e| input_error(format!("{}: not a GGUF file: {e}", path.display())))?;
+    crate::llm::GemmaTokenizer::for_model(path, Some(&ct)).map_err(llm_error)
+}
+
+fn generate(ctx: &Context, args: &GenerateArgs) -> Result<Status> {
+    let prompt = match (&args.prompt, &args.prompt_file) {
+        (Some(p), _) => p.clone(),
+        (None, Some(f)) => read_input(f)?,
+        (None, None) => return Err(input_error("give --prompt TEXT or --prompt-file FILE")),
+    };
+    if !(args.temperature >= 0.0) {
+        return Err(input_error("--temperature must be >= 0"));
+    }
+    if !(args.top_p > 0.0 && args.top_p <= 1.0) {
+        return Err(input_error("--top-p must be in (0, 1]"));
+    }
+    if !(args.repeat_penalty > 0.0) {
+        return Err(input_error("--repeat-penalty must be > 0"));
+    }
+    let llm = load_model(ctx, &args.model)?;
+    let text = if args.chat {
+        LocalLlm::chat_prompt(&[crate::llm::ChatMessage::user(prompt)])
+    } else {
+        prompt
+    };
+    let ids = llm.tokenizer.encode(&text, true).map_err(llm_error)?;
+    let opts = crate::llm::GenerateOptions {
+        max_tokens: args.max_tokens,
+        temperature: args.temperature,
+        top_p: args.top_p,
+        top_k: args.top_k,
+        repeat_penalty: args.repeat_penalty,
+        seed: args.seed,
+        stop: args.stop.clone(),
+        ..Default::default()
+    };
+    let stream = args.model.format == Format::Text;
+    let mut write_err: Option<std::io::Error> = None;
+    let mut on_text = |piece: &str| {
+        if stream && write_err.is_none() {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            if let Err(e) = out.write_all(piece.as_bytes()).and_then(|_| out.flush()) {
+                write_err = Some(e);
+            }
+        }
+    };
+    let g = llm.generate(&ids, &opts, &mut on_text).map_err(llm_error)?;
+    if let Some(e) = write_err {
+        return Err(e.into());
+    }
+    match args.model.format {
+        Format::Json => print_json(&json!({
+            "text": g.text,
+            "ids": g.ids,
+            "prompt_tokens": g.prompt_tokens,
+            "prefill_tok_s": g.prefill_tok_s,
+            "decode_tok_s": g.decode_tok_s,
+            "finish_reason": g.finish_reason,
+        }))?,
+        Format::Text => {
+            print_text("\n")?;
+            tracing::info!(
+                "prompt {} tokens, prefill {:.1} tok/s, decode {:.1} tok/s, {}",
+                g.prompt_tokens,
+                g.prefill_tok_s,
+                g.decode_tok_s,
+                g.finish_reason
+            );
+        }
+    }
+    Ok(Status::Success)
+}
+
+fn perplexity(ctx: &Context, args: &PerplexityArgs) -> Result<Status> {
+    let text = read_input(&args.file)?;
+    let llm = load_model(ctx, &args.model)?;
+    let ids = llm.tokenizer.encode(&text, true).map_err(llm_error)?;
+    if ids.len() > args.ctx {
+        return Err(input_error(format!(
+            "{}: {} tokens (BOS included) do not fit --ctx {}",
+            args.file.display(),
+            ids.len(),
+            args.ctx
+        )));
+    }
+    if ids.len() > llm.model.config.context_length {
+        return Err(input_error(format!(
+            "{}: {} tokens exceed the model's context of {}",
+            args.file.display(),
+            ids.len(),
+            llm.model.config.context_length
+        )));
+    }
+    let p = llm.perplexity(&ids).map_err(llm_error)?;
+    match args.model.format {
+        Format::Json => print_json(&json!({
+            "tokens": p.tokens, "nll_mean": p.nll_mean, "perplexity": p.perplexity,
+        }))?,
+        Format::Text => print_text(&format!(
+            "tokens:     {}\nnll_mean:   {:.4}\nperplexity: {:.3}\n",
+            p.tokens, p.nll_mean, p.perplexity
+        ))?,
     }
     Ok(Status::Success)
 }
