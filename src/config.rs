@@ -411,7 +411,11 @@ impl Config {
         }
 
         if let Some(token) = read_token_file(home)? {
-            set(&mut table, "huggingface.token", toml::Value::String(token.1));
+            set(
+                &mut table,
+                "huggingface.token",
+                toml::Value::String(token.1),
+            );
             sources.insert("huggingface.token", Source::File(token.0));
         }
 
@@ -627,7 +631,10 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim();
         if trimmed.starts_with('[') && !trimmed.starts_with("[[") {
-            section = trimmed.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+            section = trimmed
+                .trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .to_string();
         }
         if i + 1 == line_no {
             let name = trimmed.split('=').next()?.trim();

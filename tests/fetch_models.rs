@@ -46,8 +46,14 @@ fn correct_checksum_installs_once_then_skips() {
             .unwrap()
     };
     let first = run();
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
-    let gguf = dest.path().join("gemma-3-270m-q4_k_m/gemma-3-270m-q4_k_m.gguf");
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let gguf = dest
+        .path()
+        .join("gemma-3-270m-q4_k_m/gemma-3-270m-q4_k_m.gguf");
     assert_eq!(std::fs::metadata(&gguf).unwrap().len(), 253_113_024);
     let source: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dest.path().join("gemma-3-270m-q4_k_m/SOURCE.json")).unwrap(),
@@ -64,8 +70,25 @@ fn missing_pip_gives_a_clear_error() {
     // A PATH with the shell tools the script needs, but no pip and no python.
     let bin = tempfile::tempdir().unwrap();
     for tool in [
-        "bash", "env", "sha256sum", "cut", "tr", "ls", "head", "mktemp", "rm", "dirname",
-        "basename", "cat", "sort", "find", "mkdir", "mv", "cp", "unzip", "sed",
+        "bash",
+        "env",
+        "sha256sum",
+        "cut",
+        "tr",
+        "ls",
+        "head",
+        "mktemp",
+        "rm",
+        "dirname",
+        "basename",
+        "cat",
+        "sort",
+        "find",
+        "mkdir",
+        "mv",
+        "cp",
+        "unzip",
+        "sed",
     ] {
         if let Ok(path) = which(tool) {
             std::os::unix::fs::symlink(path, bin.path().join(tool)).unwrap();

@@ -18,7 +18,11 @@ pub struct Alert {
     pub starts_at: Option<String>,
     #[serde(rename = "endsAt", default, skip_serializing_if = "Option::is_none")]
     pub ends_at: Option<String>,
-    #[serde(rename = "generatorURL", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "generatorURL",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub generator_url: Option<String>,
     /// Alertmanager's fingerprint, or a stable hash of the labels when absent.
     pub fingerprint: String,
@@ -145,7 +149,10 @@ pub fn parse_value(value: &Value) -> Result<ParsedAlerts, AlertError> {
         if let Some(version) = object.get("version").and_then(Value::as_str)
             && version != "4"
         {
-            tracing::warn!(version, "Alertmanager payload version is not 4; parsing anyway");
+            tracing::warn!(
+                version,
+                "Alertmanager payload version is not 4; parsing anyway"
+            );
         }
         items
             .iter()

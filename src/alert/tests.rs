@@ -44,32 +44,73 @@ fn single_alert_without_status_or_fingerprint_is_firing_with_a_stable_fingerprin
 #[test]
 fn errors_name_the_field() {
     let cases = [
-        (json!([]), "$: expected a JSON object (Alertmanager payload or single alert), found an array"),
+        (
+            json!([]),
+            "$: expected a JSON object (Alertmanager payload or single alert), found an array",
+        ),
         (payload(json!([])), "alerts: the payload contains no alerts"),
-        (json!({"alerts": {}}), "alerts: expected an array, found an object"),
-        (payload(json!([alert("A", "firing", "f"), 3])), "alerts[1]: expected an alert object, found a number"),
-        (payload(json!([{"status": "firing"}])), "alerts[0].labels: missing (an object of strings is required)"),
-        (payload(json!([{"labels": {}}])), "alerts[0].labels: an alert needs at least one label"),
-        (payload(json!([{"labels": {"a": ["x"]}}])), "alerts[0].labels.a: expected a string, found an array"),
-        (payload(json!([{"labels": {"a": "b"}, "status": "pending"}])), "alerts[0].status: expected \"firing\" or \"resolved\", found \"pending\""),
-        (payload(json!([{"labels": {"a": "b"}, "startsAt": 5}])), "alerts[0].startsAt: expected a string, found a number"),
-        (json!({"labels": "x"}), "labels: expected an object of strings, found a string"),
-        (json!({"receiver": "x"}), "$: neither an Alertmanager payload (no `alerts` array) nor an alert (no `labels` object)"),
+        (
+            json!({"alerts": {}}),
+            "alerts: expected an array, found an object",
+        ),
+        (
+            payload(json!([alert("A", "firing", "f"), 3])),
+            "alerts[1]: expected an alert object, found a number",
+        ),
+        (
+            payload(json!([{"status": "firing"}])),
+            "alerts[0].labels: missing (an object of strings is required)",
+        ),
+        (
+            payload(json!([{"labels": {}}])),
+            "alerts[0].labels: an alert needs at least one label",
+        ),
+        (
+            payload(json!([{"labels": {"a": ["x"]}}])),
+            "alerts[0].labels.a: expected a string, found an array",
+        ),
+        (
+            payload(json!([{"labels": {"a": "b"}, "status": "pending"}])),
+            "alerts[0].status: expected \"firing\" or \"resolved\", found \"pending\"",
+        ),
+        (
+            payload(json!([{"labels": {"a": "b"}, "startsAt": 5}])),
+            "alerts[0].startsAt: expected a string, found a number",
+        ),
+        (
+            json!({"labels": "x"}),
+            "labels: expected an object of strings, found a string",
+        ),
+        (
+            json!({"receiver": "x"}),
+            "$: neither an Alertmanager payload (no `alerts` array) nor an alert (no `labels` object)",
+        ),
     ];
     for (input, expected) in cases {
-        assert_eq!(parse_value(&input).unwrap_err().to_string(), expected, "{input}");
+        assert_eq!(
+            parse_value(&input).unwrap_err().to_string(),
+            expected,
+            "{input}"
+        );
     }
 }
 
 #[test]
 fn json_syntax_errors_name_line_and_column() {
     let e = parse_str("{\n  \"alerts\": [\n}").unwrap_err();
-    assert!(e.to_string().starts_with("$: invalid JSON at line 3, column 1"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("$: invalid JSON at line 3, column 1"),
+        "{e}"
+    );
 }
 
 #[test]
 fn real_alertmanager_webhooks_parse() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/alertmanager/captured-webhooks.jsonl");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/alertmanager/captured-webhooks.jsonl"
+    );
     let text = std::fs::read_to_string(path).expect("shared/data beside the repository");
     let mut count = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -91,15 +132,26 @@ fn arb_json() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
         "[a-z]{0,6}".prop_map(Value::String),
-        prop_oneof![Just("firing"), Just("resolved"), Just("alerts"), Just("labels")]
-            .prop_map(|s| Value::String(s.into())),
+        prop_oneof![
+            Just("firing"),
+            Just("resolved"),
+            Just("alerts"),
+            Just("labels")
+        ]
+        .prop_map(|s| Value::String(s.into())),
     ];
     leaf.prop_recursive(4, 32, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             prop::collection::btree_map(
-                prop_oneof![Just("alerts".to_string()), Just("labels".to_string()), Just("status".to_string()),
-                            Just("annotations".to_string()), Just("fingerprint".to_string()), "[a-z]{1,4}"],
+                prop_oneof![
+                    Just("alerts".to_string()),
+                    Just("labels".to_string()),
+                    Just("status".to_string()),
+                    Just("annotations".to_string()),
+                    Just("fingerprint".to_string()),
+                    "[a-z]{1,4}"
+                ],
                 inner,
                 0..5
             )

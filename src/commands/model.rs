@@ -57,7 +57,11 @@ pub struct TokenizeArgs {
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// The prompt text
-    #[arg(long, conflicts_with = "prompt_file", required_unless_present = "prompt_file")]
+    #[arg(
+        long,
+        conflicts_with = "prompt_file",
+        required_unless_present = "prompt_file"
+    )]
     pub prompt: Option<String>,
     /// Read the prompt from a file (- for stdin)
     #[arg(long, value_name = "FILE")]
@@ -135,13 +139,10 @@ fn list(ctx: &Context, args: &ListArgs) -> Result<Status> {
     let dir = ctx.config().models_dir(&ctx.home);
     let installed = models::list_installed(&dir)
         .with_context(|| format!("listing models in {}", dir.display()))?;
-    let default_llm = ctx
-        .config()
-        .llm
-        .local
-        .model
-        .clone()
-        .unwrap_or_else(|| dir.join(models::DEFAULT_LLM_DIR).join(models::DEFAULT_LLM_FILE));
+    let default_llm = ctx.config().llm.local.model.clone().unwrap_or_else(|| {
+        dir.join(models::DEFAULT_LLM_DIR)
+            .join(models::DEFAULT_LLM_FILE)
+    });
     let default_embedding = ctx
         .config()
         .knowledge
@@ -219,7 +220,10 @@ fn model_path(ctx: &Context, args: &ModelArgs) -> PathBuf {
         .model
         .clone()
         .or_else(|| ctx.config().llm.local.model.clone())
-        .unwrap_or_else(|| dir.join(models::DEFAULT_LLM_DIR).join(models::DEFAULT_LLM_FILE));
+        .unwrap_or_else(|| {
+            dir.join(models::DEFAULT_LLM_DIR)
+                .join(models::DEFAULT_LLM_FILE)
+        });
     // A model directory holding one GGUF file stands for that file.
     if path.is_dir()
         && let Ok(entries) = std::fs::read_dir(&path)

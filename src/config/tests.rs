@@ -41,7 +41,10 @@ fn precedence_default_file_env() {
     .unwrap();
     let c = &loaded.config;
     assert_eq!(c.llm.openai.model, "from-env", "env beats file");
-    assert_eq!(c.llm.openai.base_url, "http://legacy", "legacy env beats file");
+    assert_eq!(
+        c.llm.openai.base_url, "http://legacy",
+        "legacy env beats file"
+    );
     assert_eq!(c.server.workers, 3, "file beats default");
     assert_eq!(c.server.listen, ServerConfig::default().listen);
     assert_eq!(
@@ -107,11 +110,19 @@ fn explicit_file_beats_aida_config_env() {
     let h = Home::at(home.path());
     let e = env(&[("AIDA_CONFIG", b.to_str().unwrap())]);
     assert_eq!(
-        Config::load_with(&h, Some(&a), &e).unwrap().config.knowledge.top_k,
+        Config::load_with(&h, Some(&a), &e)
+            .unwrap()
+            .config
+            .knowledge
+            .top_k,
         7
     );
     assert_eq!(
-        Config::load_with(&h, None, &e).unwrap().config.knowledge.top_k,
+        Config::load_with(&h, None, &e)
+            .unwrap()
+            .config
+            .knowledge
+            .top_k,
         9
     );
 }
@@ -153,7 +164,10 @@ fn token_file_is_read_and_env_overrides_it() {
     write(home.path(), "huggingface_token.txt", "hf_file\n");
     let h = Home::at(home.path());
     let from_file = Config::load_with(&h, None, &env(&[])).unwrap();
-    assert_eq!(from_file.config.huggingface.token.as_deref(), Some("hf_file"));
+    assert_eq!(
+        from_file.config.huggingface.token.as_deref(),
+        Some("hf_file")
+    );
     let from_env = Config::load_with(&h, None, &env(&[("HF_TOKEN", "hf_env")])).unwrap();
     assert_eq!(from_env.config.huggingface.token.as_deref(), Some("hf_env"));
 }
@@ -209,7 +223,11 @@ fn bad_enum_value_lists_choices() {
 #[test]
 fn toml_syntax_error_names_line() {
     let home = tempfile::tempdir().unwrap();
-    let path = write(home.path(), "aida.toml", "[server]\nlisten = 127.0.0.1:80\n");
+    let path = write(
+        home.path(),
+        "aida.toml",
+        "[server]\nlisten = 127.0.0.1:80\n",
+    );
     let err = Config::load_with(&Home::at(home.path()), Some(&path), &env(&[])).unwrap_err();
     let text = err.to_string();
     assert!(

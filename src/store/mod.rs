@@ -222,7 +222,9 @@ impl Store {
     }
 
     pub fn investigation(&self, id: &str) -> Result<Option<Investigation>> {
-        let mut stmt = self.conn.prepare(&format!("{INVESTIGATION_SELECT} WHERE v.id = ?1"))?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{INVESTIGATION_SELECT} WHERE v.id = ?1"))?;
         stmt.query_row([id], investigation_row)
             .optional()
             .map_err(Into::into)
@@ -333,7 +335,9 @@ impl Store {
 
     /// Takes the oldest queued job, or one whose lease expired (its worker died), for `lease`.
     pub fn lease_next(&mut self, owner: &str, lease: Duration) -> Result<Option<Job>> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let ts = now();
         let candidate: Option<i64> = tx
             .query_row(

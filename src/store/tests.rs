@@ -83,7 +83,10 @@ fn fresh_database_is_fully_migrated_with_wal_and_foreign_keys() {
 fn reopening_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("aida.db");
-    Store::open(&path).unwrap().insert_incident(&incident("a")).unwrap();
+    Store::open(&path)
+        .unwrap()
+        .insert_incident(&incident("a"))
+        .unwrap();
     let again = Store::open(&path).unwrap();
     assert_eq!(again.schema_version().unwrap(), SCHEMA_VERSION);
     assert!(again.incident("a").unwrap().is_some());
@@ -141,7 +144,9 @@ fn investigation_round_trip_with_trajectory_and_outbox() {
     let outbox = store.outbox_pending(10).unwrap();
     let kinds: Vec<_> = outbox.iter().map(|o| o.kind).collect();
     assert_eq!(kinds, vec![OutboxKind::Run, OutboxKind::Trace]);
-    store.outbox_mark_failed(outbox[0].id, "connection refused").unwrap();
+    store
+        .outbox_mark_failed(outbox[0].id, "connection refused")
+        .unwrap();
     store.outbox_mark_synced(outbox[1].id).unwrap();
     let pending = store.outbox_pending(10).unwrap();
     assert_eq!(pending.len(), 1);
@@ -210,7 +215,12 @@ fn job_queue_leases_retries_and_recovers_expired_leases() {
     assert_eq!(job.state, JobState::Leased);
     assert_eq!(job.attempts, 1);
     // Leased and not expired: nobody else gets it.
-    assert!(store.lease_next("w2", Duration::from_secs(60)).unwrap().is_none());
+    assert!(
+        store
+            .lease_next("w2", Duration::from_secs(60))
+            .unwrap()
+            .is_none()
+    );
 
     store.fail_job(job_id, "LLM timed out").unwrap();
     assert_eq!(store.job(job_id).unwrap().unwrap().state, JobState::Queued);
@@ -243,7 +253,10 @@ fn job_queue_leases_retries_and_recovers_expired_leases() {
 fn enqueued_alert_survives_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("aida.db");
-    Store::open(&path).unwrap().enqueue(&incident("inc-1")).unwrap();
+    Store::open(&path)
+        .unwrap()
+        .enqueue(&incident("inc-1"))
+        .unwrap();
     let mut reopened = Store::open(&path).unwrap();
     let job = reopened
         .lease_next("w", Duration::from_secs(1))

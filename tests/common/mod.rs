@@ -76,7 +76,13 @@ pub fn repo_root() -> PathBuf {
 pub fn wheel_cache() -> PathBuf {
     let dir = std::env::var_os("AIDA_WHEEL_CACHE")
         .map(PathBuf::from)
-        .unwrap_or_else(|| panic!("AIDA_WHEEL_CACHE is not set: run the tests through scripts/test.sh"));
-    assert!(dir.is_dir(), "AIDA_WHEEL_CACHE={} does not exist", dir.display());
+        .unwrap_or_else(|| {
+            panic!("AIDA_WHEEL_CACHE is not set: run the tests through scripts/test.sh")
+        });
+    assert!(
+        dir.is_dir(),
+        "AIDA_WHEEL_CACHE={} does not exist",
+        dir.display()
+    );
     dir
 }
