@@ -385,13 +385,13 @@ fn generate(ctx: &Context, args: &GenerateArgs) -> Result<Status> {
         (None, Some(f)) => read_input(f)?,
         (None, None) => return Err(input_error("give --prompt TEXT or --prompt-file FILE")),
     };
-    if !(args.temperature >= 0.0) {
+    if args.temperature.is_nan() || args.temperature < 0.0 {
         return Err(input_error("--temperature must be >= 0"));
     }
-    if !(args.top_p > 0.0 && args.top_p <= 1.0) {
+    if args.top_p.is_nan() || args.top_p <= 0.0 || args.top_p > 1.0 {
         return Err(input_error("--top-p must be in (0, 1]"));
     }
-    if !(args.repeat_penalty > 0.0) {
+    if args.repeat_penalty.is_nan() || args.repeat_penalty <= 0.0 {
         return Err(input_error("--repeat-penalty must be > 0"));
     }
     let llm = load_model(ctx, &args.model)?;

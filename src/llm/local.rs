@@ -547,7 +547,7 @@ mod tests {
         let draws = |seed| {
             let mut s = Sampler::new(seed);
             (0..50)
-                .map(|_| s.sample(&mut vec![0.1, 2.0, 1.9], &[], &o))
+                .map(|_| s.sample(&mut [0.1, 2.0, 1.9], &[], &o))
                 .collect::<Vec<_>>()
         };
         assert_eq!(draws(7), draws(7));
@@ -558,7 +558,7 @@ mod tests {
             repeat_penalty: 2.0,
             ..GenerateOptions::default()
         };
-        assert_eq!(Sampler::new(1).sample(&mut vec![1.0, 1.5], &[1], &o), 0);
+        assert_eq!(Sampler::new(1).sample(&mut [1.0, 1.5], &[1], &o), 0);
     }
 
     #[test]

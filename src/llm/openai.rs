@@ -271,12 +271,13 @@ fn parse_response(v: &Value, attempts: u32, elapsed: Duration) -> Result<ChatRes
         }
     }
     let content = msg["content"].as_str().unwrap_or_default().to_string();
-    if content.is_empty() && tool_calls.is_empty() {
-        if let Some(refusal) = msg["refusal"].as_str() {
-            return Err(LlmError::BadResponse(format!(
-                "the model refused: {refusal}"
-            )));
-        }
+    if content.is_empty()
+        && tool_calls.is_empty()
+        && let Some(refusal) = msg["refusal"].as_str()
+    {
+        return Err(LlmError::BadResponse(format!(
+            "the model refused: {refusal}"
+        )));
     }
     Ok(ChatResponse {
         content,
