@@ -94,10 +94,10 @@ def strings():
     return base
 
 
-def llama_tokenize(text):
+def llama_tokenize(text, bos=True):
     out = subprocess.run(
         [str(LLAMA_BIN / "llama-tokenize"), "-m", str(GGUF), "--ids", "--log-disable",
-         "--stdin"],
+         "--stdin"] + ([] if bos else ["--no-bos"]),
         input=text.encode(), capture_output=True, check=True,
     ).stdout.decode()
     line = [l for l in out.splitlines() if l.startswith("[")][-1]
@@ -152,14 +152,13 @@ def main():
     out = subprocess.run(
         [str(LLAMA_BIN / "llama-completion"), "-m", str(GGUF), "-f", str(TEXTS / "prose.txt"),
          "-n", "64", "--temp", "0", "-t", "2", "--no-display-prompt", "-no-cnv",
-         "--ignore-eos", "-c", "4096", "--log-disable"],
+         "--ignore-eos", "-c", "4096"],
         capture_output=True, check=True, stdin=subprocess.DEVNULL,
     ).stdout.decode("utf-8", errors="replace")
-    full = llama_tokenize(prompt + out)
-    prompt_ids = llama_tokenize(prompt)
-    cont = full[len(prompt_ids):][:64]
-    greedy = {"text": "prose.txt", "prompt_tokens": len(prompt_ids), "continuation": out,
-              "continuation_ids": cont, "prefix_agrees": full[: len(prompt_ids)] == prompt_ids}
+    # llama.cpp prints text, not ids: re-tokenize the continuation alone (no BOS), as generated
+    # tokens never merge with the prompt's last token.
+    cont = llama_tokenize(out, bos=False)[:64]
+    greedy = {"text": "prose.txt", "continuation": out, "continuation_ids": cont}
     (OUT / "greedy.json").write_text(json.dumps(greedy, indent=1, ensure_ascii=False) + "\n")
     print("greedy:", len(cont), "tokens;", repr(out[:80]))
 

@@ -57,7 +57,11 @@ pub struct TokenizeArgs {
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// The prompt text
-    #[arg(long, conflicts_with = "prompt_file", required_unless_present = "prompt_file")]
+    #[arg(
+        long,
+        conflicts_with = "prompt_file",
+        required_unless_present = "prompt_file"
+    )]
     pub prompt: Option<String>,
     /// Read the prompt from a file (- for stdin)
     #[arg(long, value_name = "FILE")]
@@ -216,7 +220,10 @@ fn model_path(ctx: &Context, args: &ModelArgs) -> PathBuf {
         .model
         .clone()
         .or_else(|| ctx.config().llm.local.model.clone())
-        .unwrap_or_else(|| dir.join(models::DEFAULT_LLM_DIR).join(models::DEFAULT_LLM_FILE));
+        .unwrap_or_else(|| {
+            dir.join(models::DEFAULT_LLM_DIR)
+                .join(models::DEFAULT_LLM_FILE)
+        });
     // A model directory holding one GGUF file stands for that file.
     if path.is_dir()
         && let Ok(entries) = std::fs::read_dir(&path)
@@ -378,13 +385,13 @@ fn generate(ctx: &Context, args: &GenerateArgs) -> Result<Status> {
         (None, Some(f)) => read_input(f)?,
         (None, None) => return Err(input_error("give --prompt TEXT or --prompt-file FILE")),
     };
-    if !(args.temperature >= 0.0) {
+    if args.temperature.is_nan() || args.temperature < 0.0 {
         return Err(input_error("--temperature must be >= 0"));
     }
-    if !(args.top_p > 0.0 && args.top_p <= 1.0) {
+    if args.top_p.is_nan() || args.top_p <= 0.0 || args.top_p > 1.0 {
         return Err(input_error("--top-p must be in (0, 1]"));
     }
-    if !(args.repeat_penalty > 0.0) {
+    if args.repeat_penalty.is_nan() || args.repeat_penalty <= 0.0 {
         return Err(input_error("--repeat-penalty must be > 0"));
     }
     let llm = load_model(ctx, &args.model)?;

@@ -205,7 +205,10 @@ pub trait LlmBackend: Send + Sync {
     /// True when the backend honours `tools` (function calling).
     fn supports_tools(&self) -> bool;
     /// One chat completion.
-    fn chat<'a>(&'a self, request: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse, LlmError>>;
+    fn chat<'a>(
+        &'a self,
+        request: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<ChatResponse, LlmError>>;
 }
 
 #[cfg(test)]

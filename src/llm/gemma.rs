@@ -225,8 +225,8 @@ impl GemmaConfig {
         let p = |k: &str| format!("{arch}.{k}");
         let head_count = md_u32(ct, &p("attention.head_count"))?;
         let embedding_length = md_u32(ct, &p("embedding_length"))?;
-        let head_dim = md_u32(ct, &p("attention.key_length"))
-            .unwrap_or(embedding_length / head_count.max(1));
+        let head_dim =
+            md_u32(ct, &p("attention.key_length")).unwrap_or(embedding_length / head_count.max(1));
         let vocab_size = ct
             .tensor_infos
             .get("token_embd.weight")
@@ -472,7 +472,12 @@ impl Gemma {
     ///
     /// Returns logits as asked: `[vocab]` for [`Logits::Last`], `[seq, vocab]` for
     /// [`Logits::All`], or `None`.
-    pub fn forward(&self, ids: &[u32], cache: &mut Cache, logits: Logits) -> Result<Option<Tensor>> {
+    pub fn forward(
+        &self,
+        ids: &[u32],
+        cache: &mut Cache,
+        logits: Logits,
+    ) -> Result<Option<Tensor>> {
         if ids.is_empty() {
             return Err(LlmError::Input("no tokens to run".into()));
         }

@@ -7,11 +7,11 @@ use std::time::Instant;
 use candle_core::quantized::gguf_file;
 use serde::Serialize;
 
+use super::LlmError;
 use super::backend::{BoxFuture, ChatMessage, ChatRequest, ChatResponse, LlmBackend, Role, Usage};
 use super::gemma::{Cache, Gemma, LoadOptions, Logits, target_log_probs};
 use super::lora::Adapter;
 use super::tokenizer::GemmaTokenizer;
-use super::LlmError;
 
 type Result<T> = std::result::Result<T, LlmError>;
 
@@ -30,7 +30,9 @@ pub struct LocalLlm {
 
 impl std::fmt::Debug for LocalLlm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LocalLlm").field("path", &self.path).finish()
+        f.debug_struct("LocalLlm")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -257,7 +259,9 @@ impl LocalLlm {
     /// Natural-log NLL of each token `ids[1..]` given the ones before it (one sequence).
     pub fn token_nlls(&self, ids: &[u32]) -> Result<Vec<f32>> {
         if ids.len() < 2 {
-            return Err(LlmError::Input("need at least one token after BOS to score".into()));
+            return Err(LlmError::Input(
+                "need at least one token after BOS to score".into(),
+            ));
         }
         let mut cache = Cache::new();
         let mut nlls = Vec::with_capacity(ids.len() - 1);
@@ -358,7 +362,12 @@ impl Sampler {
         (z >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    pub(crate) fn sample(&mut self, logits: &mut [f32], history: &[u32], o: &GenerateOptions) -> u32 {
+    pub(crate) fn sample(
+        &mut self,
+        logits: &mut [f32],
+        history: &[u32],
+        o: &GenerateOptions,
+    ) -> u32 {
         if o.repeat_penalty != 1.0 {
             let from = history.len().saturating_sub(o.repeat_last_n);
             let mut seen = std::collections::HashSet::new();
@@ -451,7 +460,10 @@ impl LocalBackend {
         let prompt = LocalLlm::chat_prompt(&request.messages);
         let ids = self.llm.tokenizer.encode(&prompt, true)?;
         let opts = GenerateOptions {
-            max_tokens: request.max_tokens.map(|m| m as usize).unwrap_or(self.max_tokens),
+            max_tokens: request
+                .max_tokens
+                .map(|m| m as usize)
+                .unwrap_or(self.max_tokens),
             temperature: request.temperature.unwrap_or(0.0),
             seed: request.seed.unwrap_or(42),
             stop: request.stop.clone(),
@@ -535,7 +547,7 @@ mod tests {
         let draws = |seed| {
             let mut s = Sampler::new(seed);
             (0..50)
-                .map(|_| s.sample(&mut vec![0.1, 2.0, 1.9], &[], &o))
+                .map(|_| s.sample(&mut [0.1, 2.0, 1.9], &[], &o))
                 .collect::<Vec<_>>()
         };
         assert_eq!(draws(7), draws(7));
@@ -546,7 +558,7 @@ mod tests {
             repeat_penalty: 2.0,
             ..GenerateOptions::default()
         };
-        assert_eq!(Sampler::new(1).sample(&mut vec![1.0, 1.5], &[1], &o), 0);
+        assert_eq!(Sampler::new(1).sample(&mut [1.0, 1.5], &[1], &o), 0);
     }
 
     #[test]

@@ -83,11 +83,7 @@ impl Adapter {
             source: e,
         })?;
         let config: AdapterConfig = serde_json::from_str(&text).map_err(|e| {
-            LlmError::Input(format!(
-                "{}: line {}: {e}",
-                cfg_path.display(),
-                e.line()
-            ))
+            LlmError::Input(format!("{}: line {}: {e}", cfg_path.display(), e.line()))
         })?;
         if let Some(t) = &config.peft_type
             && t != "LORA"
@@ -98,12 +94,14 @@ impl Adapter {
             )));
         }
         if config.r == 0 {
-            return Err(LlmError::Input(format!("{}: `r` must be > 0", cfg_path.display())));
+            return Err(LlmError::Input(format!(
+                "{}: `r` must be > 0",
+                cfg_path.display()
+            )));
         }
         let st_path = dir.join("adapter_model.safetensors");
-        let raw = candle_core::safetensors::load(&st_path, &Device::Cpu).map_err(|e| {
-            LlmError::Input(format!("{}: {e}", st_path.display()))
-        })?;
+        let raw = candle_core::safetensors::load(&st_path, &Device::Cpu)
+            .map_err(|e| LlmError::Input(format!("{}: {e}", st_path.display())))?;
         let mut tensors: HashMap<(usize, String), (Option<Tensor>, Option<Tensor>)> =
             HashMap::new();
         for (name, t) in raw {
@@ -216,11 +214,16 @@ impl Adapter {
             "base_model_name_or_path": config.base_model_name_or_path,
         });
         let path = dir.join("adapter_config.json");
-        std::fs::write(&path, serde_json::to_string_pretty(&cfg).unwrap_or_default())
-            .map_err(|e| LlmError::Io { path, source: e })?;
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&cfg).unwrap_or_default(),
+        )
+        .map_err(|e| LlmError::Io { path, source: e })?;
         let mut map = HashMap::new();
         for (layer, module, a, b) in pairs {
-            let group = if module.ends_with("_proj") && ["gate", "up", "down"].iter().any(|m| module.starts_with(m)) {
+            let group = if module.ends_with("_proj")
+                && ["gate", "up", "down"].iter().any(|m| module.starts_with(m))
+            {
                 "mlp"
             } else {
                 "self_attn"
@@ -240,7 +243,9 @@ fn parse_name(name: &str) -> Option<(usize, String, char)> {
     let mut parts = rest.split('.');
     let layer: usize = parts.next()?.parse().ok()?;
     let parts: Vec<&str> = parts.collect();
-    let li = parts.iter().position(|p| *p == "lora_A" || *p == "lora_B")?;
+    let li = parts
+        .iter()
+        .position(|p| *p == "lora_A" || *p == "lora_B")?;
     if li == 0 || parts.last() != Some(&"weight") {
         return None;
     }
@@ -294,6 +299,10 @@ mod tests {
         let d: Vec<Vec<f32>> = pair.delta().unwrap().to_vec2().unwrap();
         assert!(d.iter().flatten().all(|v| (*v - 4.0).abs() < 1e-6));
         assert!(ad.pair(0, "q_proj", (4, 9), &Device::Cpu).is_err());
-        assert!(ad.pair(1, "q_proj", (4, 8), &Device::Cpu).unwrap().is_none());
+        assert!(
+            ad.pair(1, "q_proj", (4, 8), &Device::Cpu)
+                .unwrap()
+                .is_none()
+        );
     }
 }

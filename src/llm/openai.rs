@@ -250,9 +250,9 @@ fn wire_message(m: &ChatMessage) -> Value {
 }
 
 fn parse_response(v: &Value, attempts: u32, elapsed: Duration) -> Result<ChatResponse, LlmError> {
-    let choice = v["choices"].get(0).ok_or_else(|| {
-        LlmError::BadResponse("the chat completion has no choices".into())
-    })?;
+    let choice = v["choices"]
+        .get(0)
+        .ok_or_else(|| LlmError::BadResponse("the chat completion has no choices".into()))?;
     let msg = &choice["message"];
     let mut tool_calls = Vec::new();
     if let Some(calls) = msg["tool_calls"].as_array() {
@@ -271,15 +271,21 @@ fn parse_response(v: &Value, attempts: u32, elapsed: Duration) -> Result<ChatRes
         }
     }
     let content = msg["content"].as_str().unwrap_or_default().to_string();
-    if content.is_empty() && tool_calls.is_empty() {
-        if let Some(refusal) = msg["refusal"].as_str() {
-            return Err(LlmError::BadResponse(format!("the model refused: {refusal}")));
-        }
+    if content.is_empty()
+        && tool_calls.is_empty()
+        && let Some(refusal) = msg["refusal"].as_str()
+    {
+        return Err(LlmError::BadResponse(format!(
+            "the model refused: {refusal}"
+        )));
     }
     Ok(ChatResponse {
         content,
         tool_calls,
-        finish_reason: choice["finish_reason"].as_str().unwrap_or("stop").to_string(),
+        finish_reason: choice["finish_reason"]
+            .as_str()
+            .unwrap_or("stop")
+            .to_string(),
         model: v["model"].as_str().unwrap_or_default().to_string(),
         usage: Usage {
             prompt_tokens: v["usage"]["prompt_tokens"].as_u64().unwrap_or(0) as u32,
@@ -302,7 +308,10 @@ impl LlmBackend for OpenAiBackend {
     fn supports_tools(&self) -> bool {
         true
     }
-    fn chat<'a>(&'a self, request: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse, LlmError>> {
+    fn chat<'a>(
+        &'a self,
+        request: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<ChatResponse, LlmError>> {
         Box::pin(self.chat_impl(request))
     }
 }

@@ -246,11 +246,7 @@ fn merges_from_scores(
         all.extend(local);
     }
     // Stable sort, descending on (score, left len, right len), as Python's sorted(reverse=True).
-    all.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then(b.1.cmp(&a.1))
-            .then(b.2.cmp(&a.2))
-    });
+    all.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)));
     all.into_iter()
         .map(|(_, _, _, l, r)| (tokens[l as usize].clone(), tokens[r as usize].clone()))
         .collect()
@@ -264,14 +260,24 @@ mod tests {
         let mut tokens: Vec<String> = ["<pad>", "<eos>", "<bos>", "<unk>", "<start_of_turn>"]
             .map(String::from)
             .to_vec();
-        let mut types = vec![TYPE_CONTROL, TYPE_CONTROL, TYPE_CONTROL, TYPE_UNKNOWN, TYPE_CONTROL];
+        let mut types = vec![
+            TYPE_CONTROL,
+            TYPE_CONTROL,
+            TYPE_CONTROL,
+            TYPE_UNKNOWN,
+            TYPE_CONTROL,
+        ];
         for b in 0..=255u8 {
             tokens.push(format!("<0x{b:02X}>"));
             types.push(6);
         }
         for p in ["a", "b", "▁", "ab", "▁ab", "\n\n"] {
             tokens.push(p.into());
-            types.push(if p == "\n\n" { TYPE_USER_DEFINED } else { TYPE_NORMAL });
+            types.push(if p == "\n\n" {
+                TYPE_USER_DEFINED
+            } else {
+                TYPE_NORMAL
+            });
         }
         let scores: Vec<f32> = (0..tokens.len()).map(|i| -(i as f32)).collect();
         build(&tokens, &scores, &types, Some(2), Some(1), Some(3), true).unwrap()
@@ -289,7 +295,11 @@ mod tests {
         // "c" is not in the vocabulary: byte fallback.
         let ids = t.encode("c", false).unwrap();
         assert_eq!(t.inner.id_to_token(ids[0]).unwrap(), "<0x63>");
-        assert_eq!(t.decode(&t.encode("ab ab\n\nc", true).unwrap(), true).unwrap(), "ab ab\n\nc");
+        assert_eq!(
+            t.decode(&t.encode("ab ab\n\nc", true).unwrap(), true)
+                .unwrap(),
+            "ab ab\n\nc"
+        );
         let ids = t.encode("<start_of_turn>a", false).unwrap();
         assert_eq!(ids[0], 4);
     }
