@@ -78,10 +78,6 @@ impl Trajectory {
         self.steps.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.steps.is_empty()
-    }
-
     pub fn into_steps(self) -> Vec<TrajectoryStep> {
         self.steps
     }

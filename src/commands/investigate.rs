@@ -180,7 +180,7 @@ pub(crate) fn conclude_from(ctx: &Context, model: &ModelArgs) -> Result<Conclude
     Ok(match kind {
         LlmBackendKind::None => Conclude::Analyzers,
         LlmBackendKind::Local => {
-            let path = crate::llm::default_model_path(&ctx.home, cfg);
+            let path = crate::llm::resolve_model_path(&ctx.home, cfg, None);
             let adapter = model.adapter.clone().or_else(|| cfg.llm.local.adapter.clone());
             let llm = crate::llm::LocalLlm::load(&path, adapter.as_deref(), &Default::default())
                 .map_err(|e| {
@@ -190,14 +190,14 @@ pub(crate) fn conclude_from(ctx: &Context, model: &ModelArgs) -> Result<Conclude
                         anyhow::anyhow!("loading the local model {}: {e}", path.display())
                     }
                 })?;
-            Conclude::FixedPrompt(Arc::new(crate::llm::LocalBackend::new(
+            Conclude::FixedPrompt(Arc::new(crate::llm::local::LocalBackend::new(
                 Arc::new(llm),
                 cfg.llm.local.max_tokens,
             )))
         }
         LlmBackendKind::Openai => {
-            let settings = crate::llm::OpenAiSettings::from_config(&cfg.llm.openai);
-            let backend = crate::llm::OpenAiBackend::new(settings)
+            let settings = crate::llm::openai::OpenAiSettings::from_config(&cfg.llm.openai);
+            let backend = crate::llm::openai::OpenAiBackend::new(settings)
                 .map_err(|e| input_error(format!("llm.openai: {e}")))?;
             Conclude::ToolLoop(Arc::new(backend))
         }

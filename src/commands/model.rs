@@ -215,29 +215,7 @@ fn list(ctx: &Context, args: &ListArgs) -> Result<Status> {
 
 /// The model path: `--model`, else `llm.local.model`, else the default install.
 fn model_path(ctx: &Context, args: &ModelArgs) -> PathBuf {
-    let dir = ctx.config().models_dir(&ctx.home);
-    let path = args
-        .model
-        .clone()
-        .or_else(|| ctx.config().llm.local.model.clone())
-        .unwrap_or_else(|| {
-            dir.join(models::DEFAULT_LLM_DIR)
-                .join(models::DEFAULT_LLM_FILE)
-        });
-    // A model directory holding one GGUF file stands for that file.
-    if path.is_dir()
-        && let Ok(entries) = std::fs::read_dir(&path)
-    {
-        let ggufs: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "gguf"))
-            .collect();
-        if ggufs.len() == 1 {
-            return ggufs[0].clone();
-        }
-    }
-    path
+    crate::llm::resolve_model_path(&ctx.home, ctx.config(), args.model.as_deref())
 }
 
 /// Turns engine errors the user can fix into exit-2 input errors.

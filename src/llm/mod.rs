@@ -74,3 +74,35 @@ pub fn default_device() -> candle_core::Device {
     }
     candle_core::Device::Cpu
 }
+
+/// The local model file: `explicit` (`--model`), else `llm.local.model`, else the Gemma installed
+/// by scripts/fetch-models.sh. A directory holding exactly one GGUF file stands for that file.
+pub fn resolve_model_path(
+    home: &crate::paths::Home,
+    config: &crate::config::Config,
+    explicit: Option<&std::path::Path>,
+) -> std::path::PathBuf {
+    use crate::models::{DEFAULT_LLM_DIR, DEFAULT_LLM_FILE};
+    let path = explicit
+        .map(std::path::Path::to_path_buf)
+        .or_else(|| config.llm.local.model.clone())
+        .unwrap_or_else(|| {
+            config
+                .models_dir(home)
+                .join(DEFAULT_LLM_DIR)
+                .join(DEFAULT_LLM_FILE)
+        });
+    if path.is_dir()
+        && let Ok(entries) = std::fs::read_dir(&path)
+    {
+        let ggufs: Vec<std::path::PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "gguf"))
+            .collect();
+        if ggufs.len() == 1 {
+            return ggufs[0].clone();
+        }
+    }
+    path
+}
