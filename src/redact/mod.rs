@@ -104,7 +104,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         ),
         // AWS access key ids.
         rule(
-            r"\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b",
+            r"\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16,}\b",
             "[REDACTED]",
         ),
         // Vendor tokens with recognisable prefixes: GitHub, GitLab, Slack, Stripe, Google, OpenAI, npm.
