@@ -90,7 +90,7 @@ fn decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'%' if i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 => {
+            b'%' if i + 2 < bytes.len() => {
                 let h = u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap_or(b'?');
                 out.push(h);
                 i += 3;
