@@ -84,6 +84,11 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)",
             "-----BEGIN $1-----[REDACTED]-----END $1-----",
         ),
+        // An Authorization header's credential, whatever it looks like.
+        rule(
+            r"(?i)(authorization:\s*(?:basic|bearer|token|digest|apikey)\s+)([^\s\x22']+)",
+            "$1[REDACTED]",
+        ),
         // Authorization headers: Bearer, Basic, Token, Digest, ApiKey schemes.
         Rule {
             need_digit: Some(3),
