@@ -183,7 +183,11 @@ fn malformed_bundle_json_names_file_and_position() {
     let rt = rt();
     let belt = Toolbelt::new(Source::Bundle(Arc::new(b)));
     let out = rt.block_on(belt.call("describe_pod", &json!({"namespace": "ns1", "name": "x"})));
-    assert!(!out.ok && out.text.contains("not found"), "{}", out.text);
+    assert!(
+        !out.ok && out.text.contains("not in the bundle: Pod x"),
+        "{}",
+        out.text
+    );
     let out = rt.block_on(belt.call("promql_query", &json!({"query": "up"})));
     assert!(
         !out.ok && out.text.contains("not in the bundle"),

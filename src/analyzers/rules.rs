@@ -131,7 +131,7 @@ const LOG_SIGNS: &[(&str, &[&str], &str)] = &[
             "temporary failure in name resolution",
             "name or service not known",
             "could not resolve host",
-            "enotfound",
+            "getaddrinfo enotfound",
             "nxdomain",
             "server misbehaving",
             "name resolution",
@@ -678,6 +678,8 @@ fn pvcs(cx: &mut Ctx<'_>) {
     let classes: Option<Vec<&str>> = snap
         .objects
         .get("storageclasses")
+        // An empty list says nothing (bundles often leave storage classes out).
+        .filter(|v| !v.is_empty())
         .map(|v| v.iter().map(meta_name).collect());
     for pvc in snap.items("persistentvolumeclaims") {
         if s(pvc, "/status/phase") == "Bound" {

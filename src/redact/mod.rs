@@ -84,6 +84,11 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)",
             "-----BEGIN $1-----[REDACTED]-----END $1-----",
         ),
+        // An Authorization header's credential, whatever it looks like.
+        rule(
+            r"(?i)(authorization:\s*(?:basic|bearer|token|digest|apikey)\s+)([^\s\x22']+)",
+            "$1[REDACTED]",
+        ),
         // Authorization headers: Bearer, Basic, Token, Digest, ApiKey schemes.
         Rule {
             need_digit: Some(3),
@@ -104,7 +109,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         ),
         // AWS access key ids.
         rule(
-            r"\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b",
+            r"\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16,}\b",
             "[REDACTED]",
         ),
         // Vendor tokens with recognisable prefixes: GitHub, GitLab, Slack, Stripe, Google, OpenAI, npm.
