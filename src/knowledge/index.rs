@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query as _, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, TermQuery};
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
     Value,
@@ -147,10 +147,6 @@ impl BmIndex {
         Ok(())
     }
 
-    pub fn reload(&self) -> Result<(), KnowledgeError> {
-        Ok(self.reader.reload()?)
-    }
-
     /// The distinct analysed terms of `text`, stop words removed.
     fn terms(&self, text: &str) -> Vec<String> {
         let mut analyzer = analyzer();
@@ -185,10 +181,7 @@ impl BmIndex {
                     Term::from_field_text(*field, &term),
                     IndexRecordOption::WithFreqs,
                 );
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(q.box_clone(), boost)),
-                ));
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
             }
         }
         if clauses.is_empty() {
@@ -205,9 +198,5 @@ impl BmIndex {
             }
         }
         Ok(out)
-    }
-
-    pub fn num_docs(&self) -> u64 {
-        self.reader.searcher().num_docs()
     }
 }
