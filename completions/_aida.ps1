@@ -31,10 +31,92 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('investigate', 'investigate', [CompletionResultType]::ParameterValue, 'Investigate an alert and print the root-cause report')
+            [CompletionResult]::new('eval', 'eval', [CompletionResultType]::ParameterValue, 'Run every incident bundle in a directory and score the reports against expected.json')
+            [CompletionResult]::new('bundle', 'bundle', [CompletionResultType]::ParameterValue, 'Inspect incident bundles (validate one and print the analyzers'' findings)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the effective configuration and where each value came from')
             [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Manage and inspect local models')
+            [CompletionResult]::new('ingest', 'ingest', [CompletionResultType]::ParameterValue, 'Parse, chunk, index and embed runbooks into the knowledge base')
+            [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Search the runbooks with text or an alert file')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'aida;investigate' {
+            [CompletionResult]::new('--alertname', '--alertname', [CompletionResultType]::ParameterName, 'Build the alert from a name instead of a file')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'Alert label (repeatable), with --alertname')
+            [CompletionResult]::new('--bundle', '--bundle', [CompletionResultType]::ParameterName, 'Replay a recorded incident bundle instead of the live cluster (its alert.json is used when no alert is given)')
+            [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Record everything the tools see into a new bundle directory (live runs)')
+            [CompletionResult]::new('--llm', '--llm', [CompletionResultType]::ParameterName, 'Who writes the conclusion [default: config llm.backend]')
+            [CompletionResult]::new('--adapter', '--adapter', [CompletionResultType]::ParameterName, 'LoRA adapter directory (PEFT layout) for the local model')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'aida;eval' {
+            [CompletionResult]::new('--llm', '--llm', [CompletionResultType]::ParameterName, 'Who writes the conclusion [default: config llm.backend]')
+            [CompletionResult]::new('--adapter', '--adapter', [CompletionResultType]::ParameterName, 'LoRA adapter directory (PEFT layout) for the local model')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--min-accuracy', '--min-accuracy', [CompletionResultType]::ParameterName, 'Exit 1 when category accuracy is below this (0..1)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'aida;bundle' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate an incident bundle and print the rule-based findings')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'aida;bundle;check' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'aida;bundle;help' {
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate an incident bundle and print the rule-based findings')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'aida;bundle;help;check' {
+            break
+        }
+        'aida;bundle;help;help' {
             break
         }
         'aida;config' {
@@ -107,6 +189,10 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List installed models and where each came from')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show a local model''s architecture, tokenizer and load cost')
+            [CompletionResult]::new('tokenize', 'tokenize', [CompletionResultType]::ParameterValue, 'Print the token ids of a file (or - for stdin), BOS included')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate text from a prompt with the local model (streams to stdout)')
+            [CompletionResult]::new('perplexity', 'perplexity', [CompletionResultType]::ParameterValue, 'Perplexity of a file, scored as one sequence [BOS, t1..tN]')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -124,15 +210,139 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'aida;model;info' {
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]')
+            [CompletionResult]::new('--adapter', '--adapter', [CompletionResultType]::ParameterName, 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'aida;model;tokenize' {
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]')
+            [CompletionResult]::new('--adapter', '--adapter', [CompletionResultType]::ParameterName, 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'aida;model;generate' {
+            [CompletionResult]::new('--prompt', '--prompt', [CompletionResultType]::ParameterName, 'The prompt text')
+            [CompletionResult]::new('--prompt-file', '--prompt-file', [CompletionResultType]::ParameterName, 'Read the prompt from a file (- for stdin)')
+            [CompletionResult]::new('--max-tokens', '--max-tokens', [CompletionResultType]::ParameterName, 'Most tokens to generate')
+            [CompletionResult]::new('--temperature', '--temperature', [CompletionResultType]::ParameterName, 'Sampling temperature; 0 = greedy')
+            [CompletionResult]::new('--top-p', '--top-p', [CompletionResultType]::ParameterName, 'Nucleus sampling: keep the smallest set of tokens with this much probability')
+            [CompletionResult]::new('--top-k', '--top-k', [CompletionResultType]::ParameterName, 'Keep only the K most likely tokens (0 = all)')
+            [CompletionResult]::new('--repeat-penalty', '--repeat-penalty', [CompletionResultType]::ParameterName, 'Penalise tokens seen in the last 64 (1.0 = off)')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'seed')
+            [CompletionResult]::new('--stop', '--stop', [CompletionResultType]::ParameterName, 'Stop when the text contains this string (repeatable)')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]')
+            [CompletionResult]::new('--adapter', '--adapter', [CompletionResultType]::ParameterName, 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
+            [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Wrap the prompt in Gemma''s chat turn template')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'aida;model;perplexity' {
+            [CompletionResult]::new('--ctx', '--ctx', [CompletionResultType]::ParameterName, 'Longest sequence accepted, in tokens (BOS included)')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]')
+            [CompletionResult]::new('--adapter', '--adapter', [CompletionResultType]::ParameterName, 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'aida;model;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List installed models and where each came from')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show a local model''s architecture, tokenizer and load cost')
+            [CompletionResult]::new('tokenize', 'tokenize', [CompletionResultType]::ParameterValue, 'Print the token ids of a file (or - for stdin), BOS included')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate text from a prompt with the local model (streams to stdout)')
+            [CompletionResult]::new('perplexity', 'perplexity', [CompletionResultType]::ParameterValue, 'Perplexity of a file, scored as one sequence [BOS, t1..tN]')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'aida;model;help;list' {
             break
         }
+        'aida;model;help;info' {
+            break
+        }
+        'aida;model;help;tokenize' {
+            break
+        }
+        'aida;model;help;generate' {
+            break
+        }
+        'aida;model;help;perplexity' {
+            break
+        }
         'aida;model;help;help' {
+            break
+        }
+        'aida;ingest' {
+            [CompletionResult]::new('--runbooks', '--runbooks', [CompletionResultType]::ParameterName, 'Runbook directory (repeatable) [default: knowledge.runbook_dirs, else the runbooks built into this binary]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
+            [CompletionResult]::new('--rebuild', '--rebuild', [CompletionResultType]::ParameterName, 'Discard the existing index and embed everything again')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'aida;search' {
+            [CompletionResult]::new('--alert', '--alert', [CompletionResultType]::ParameterName, 'Build the query from an alert: Alertmanager payload or single alert JSON (`-` = stdin)')
+            [CompletionResult]::new('--top-k', '--top-k', [CompletionResultType]::ParameterName, 'Number of runbooks to return [default: knowledge.top_k]')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'mode')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'aida;completions' {
@@ -149,10 +359,28 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             break
         }
         'aida;help' {
+            [CompletionResult]::new('investigate', 'investigate', [CompletionResultType]::ParameterValue, 'Investigate an alert and print the root-cause report')
+            [CompletionResult]::new('eval', 'eval', [CompletionResultType]::ParameterValue, 'Run every incident bundle in a directory and score the reports against expected.json')
+            [CompletionResult]::new('bundle', 'bundle', [CompletionResultType]::ParameterValue, 'Inspect incident bundles (validate one and print the analyzers'' findings)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the effective configuration and where each value came from')
             [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Manage and inspect local models')
+            [CompletionResult]::new('ingest', 'ingest', [CompletionResultType]::ParameterValue, 'Parse, chunk, index and embed runbooks into the knowledge base')
+            [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Search the runbooks with text or an alert file')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'aida;help;investigate' {
+            break
+        }
+        'aida;help;eval' {
+            break
+        }
+        'aida;help;bundle' {
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate an incident bundle and print the rule-based findings')
+            break
+        }
+        'aida;help;bundle;check' {
             break
         }
         'aida;help;config' {
@@ -168,9 +396,31 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
         }
         'aida;help;model' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List installed models and where each came from')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show a local model''s architecture, tokenizer and load cost')
+            [CompletionResult]::new('tokenize', 'tokenize', [CompletionResultType]::ParameterValue, 'Print the token ids of a file (or - for stdin), BOS included')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate text from a prompt with the local model (streams to stdout)')
+            [CompletionResult]::new('perplexity', 'perplexity', [CompletionResultType]::ParameterValue, 'Perplexity of a file, scored as one sequence [BOS, t1..tN]')
             break
         }
         'aida;help;model;list' {
+            break
+        }
+        'aida;help;model;info' {
+            break
+        }
+        'aida;help;model;tokenize' {
+            break
+        }
+        'aida;help;model;generate' {
+            break
+        }
+        'aida;help;model;perplexity' {
+            break
+        }
+        'aida;help;ingest' {
+            break
+        }
+        'aida;help;search' {
             break
         }
         'aida;help;completions' {

@@ -28,10 +28,85 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand investigate 'Investigate an alert and print the root-cause report'
+            cand eval 'Run every incident bundle in a directory and score the reports against expected.json'
+            cand bundle 'Inspect incident bundles (validate one and print the analyzers'' findings)'
             cand config 'Show the effective configuration and where each value came from'
             cand model 'Manage and inspect local models'
+            cand ingest 'Parse, chunk, index and embed runbooks into the knowledge base'
+            cand search 'Search the runbooks with text or an alert file'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'aida;investigate'= {
+            cand --alertname 'Build the alert from a name instead of a file'
+            cand --label 'Alert label (repeatable), with --alertname'
+            cand --bundle 'Replay a recorded incident bundle instead of the live cluster (its alert.json is used when no alert is given)'
+            cand --record 'Record everything the tools see into a new bundle directory (live runs)'
+            cand --llm 'Who writes the conclusion [default: config llm.backend]'
+            cand --adapter 'LoRA adapter directory (PEFT layout) for the local model'
+            cand --format 'Output format'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aida;eval'= {
+            cand --llm 'Who writes the conclusion [default: config llm.backend]'
+            cand --adapter 'LoRA adapter directory (PEFT layout) for the local model'
+            cand --format 'format'
+            cand --min-accuracy 'Exit 1 when category accuracy is below this (0..1)'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aida;bundle'= {
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand check 'Validate an incident bundle and print the rule-based findings'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'aida;bundle;check'= {
+            cand --format 'format'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aida;bundle;help'= {
+            cand check 'Validate an incident bundle and print the rule-based findings'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'aida;bundle;help;check'= {
+        }
+        &'aida;bundle;help;help'= {
         }
         &'aida;config'= {
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
@@ -96,6 +171,10 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand list 'List installed models and where each came from'
+            cand info 'Show a local model''s architecture, tokenizer and load cost'
+            cand tokenize 'Print the token ids of a file (or - for stdin), BOS included'
+            cand generate 'Generate text from a prompt with the local model (streams to stdout)'
+            cand perplexity 'Perplexity of a file, scored as one sequence [BOS, t1..tN]'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'aida;model;list'= {
@@ -111,13 +190,127 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'aida;model;info'= {
+            cand --model 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]'
+            cand --adapter 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]'
+            cand --format 'format'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aida;model;tokenize'= {
+            cand --model 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]'
+            cand --adapter 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]'
+            cand --format 'format'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aida;model;generate'= {
+            cand --prompt 'The prompt text'
+            cand --prompt-file 'Read the prompt from a file (- for stdin)'
+            cand --max-tokens 'Most tokens to generate'
+            cand --temperature 'Sampling temperature; 0 = greedy'
+            cand --top-p 'Nucleus sampling: keep the smallest set of tokens with this much probability'
+            cand --top-k 'Keep only the K most likely tokens (0 = all)'
+            cand --repeat-penalty 'Penalise tokens seen in the last 64 (1.0 = off)'
+            cand --seed 'seed'
+            cand --stop 'Stop when the text contains this string (repeatable)'
+            cand --model 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]'
+            cand --adapter 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]'
+            cand --format 'format'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand --chat 'Wrap the prompt in Gemma''s chat turn template'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aida;model;perplexity'= {
+            cand --ctx 'Longest sequence accepted, in tokens (BOS included)'
+            cand --model 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]'
+            cand --adapter 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]'
+            cand --format 'format'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'aida;model;help'= {
             cand list 'List installed models and where each came from'
+            cand info 'Show a local model''s architecture, tokenizer and load cost'
+            cand tokenize 'Print the token ids of a file (or - for stdin), BOS included'
+            cand generate 'Generate text from a prompt with the local model (streams to stdout)'
+            cand perplexity 'Perplexity of a file, scored as one sequence [BOS, t1..tN]'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'aida;model;help;list'= {
         }
+        &'aida;model;help;info'= {
+        }
+        &'aida;model;help;tokenize'= {
+        }
+        &'aida;model;help;generate'= {
+        }
+        &'aida;model;help;perplexity'= {
+        }
         &'aida;model;help;help'= {
+        }
+        &'aida;ingest'= {
+            cand --runbooks 'Runbook directory (repeatable) [default: knowledge.runbook_dirs, else the runbooks built into this binary]'
+            cand --format 'format'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand --rebuild 'Discard the existing index and embed everything again'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aida;search'= {
+            cand --alert 'Build the query from an alert: Alertmanager payload or single alert JSON (`-` = stdin)'
+            cand --top-k 'Number of runbooks to return [default: knowledge.top_k]'
+            cand --mode 'mode'
+            cand --format 'format'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'aida;completions'= {
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
@@ -132,10 +325,24 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand --version 'Print version'
         }
         &'aida;help'= {
+            cand investigate 'Investigate an alert and print the root-cause report'
+            cand eval 'Run every incident bundle in a directory and score the reports against expected.json'
+            cand bundle 'Inspect incident bundles (validate one and print the analyzers'' findings)'
             cand config 'Show the effective configuration and where each value came from'
             cand model 'Manage and inspect local models'
+            cand ingest 'Parse, chunk, index and embed runbooks into the knowledge base'
+            cand search 'Search the runbooks with text or an alert file'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'aida;help;investigate'= {
+        }
+        &'aida;help;eval'= {
+        }
+        &'aida;help;bundle'= {
+            cand check 'Validate an incident bundle and print the rule-based findings'
+        }
+        &'aida;help;bundle;check'= {
         }
         &'aida;help;config'= {
             cand show 'Print every key, its value (secrets masked) and where it came from'
@@ -147,8 +354,24 @@ set edit:completion:arg-completer[aida] = {|@words|
         }
         &'aida;help;model'= {
             cand list 'List installed models and where each came from'
+            cand info 'Show a local model''s architecture, tokenizer and load cost'
+            cand tokenize 'Print the token ids of a file (or - for stdin), BOS included'
+            cand generate 'Generate text from a prompt with the local model (streams to stdout)'
+            cand perplexity 'Perplexity of a file, scored as one sequence [BOS, t1..tN]'
         }
         &'aida;help;model;list'= {
+        }
+        &'aida;help;model;info'= {
+        }
+        &'aida;help;model;tokenize'= {
+        }
+        &'aida;help;model;generate'= {
+        }
+        &'aida;help;model;perplexity'= {
+        }
+        &'aida;help;ingest'= {
+        }
+        &'aida;help;search'= {
         }
         &'aida;help;completions'= {
         }

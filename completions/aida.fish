@@ -30,10 +30,62 @@ complete -c aida -n "__fish_aida_needs_command" -s v -l verbose -d 'More log out
 complete -c aida -n "__fish_aida_needs_command" -s q -l quiet -d 'Only errors on stderr'
 complete -c aida -n "__fish_aida_needs_command" -s h -l help -d 'Print help'
 complete -c aida -n "__fish_aida_needs_command" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_needs_command" -f -a "investigate" -d 'Investigate an alert and print the root-cause report'
+complete -c aida -n "__fish_aida_needs_command" -f -a "eval" -d 'Run every incident bundle in a directory and score the reports against expected.json'
+complete -c aida -n "__fish_aida_needs_command" -f -a "bundle" -d 'Inspect incident bundles (validate one and print the analyzers\' findings)'
 complete -c aida -n "__fish_aida_needs_command" -f -a "config" -d 'Show the effective configuration and where each value came from'
 complete -c aida -n "__fish_aida_needs_command" -f -a "model" -d 'Manage and inspect local models'
+complete -c aida -n "__fish_aida_needs_command" -f -a "ingest" -d 'Parse, chunk, index and embed runbooks into the knowledge base'
+complete -c aida -n "__fish_aida_needs_command" -f -a "search" -d 'Search the runbooks with text or an alert file'
 complete -c aida -n "__fish_aida_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
 complete -c aida -n "__fish_aida_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aida -n "__fish_aida_using_subcommand investigate" -l alertname -d 'Build the alert from a name instead of a file' -r
+complete -c aida -n "__fish_aida_using_subcommand investigate" -l label -d 'Alert label (repeatable), with --alertname' -r
+complete -c aida -n "__fish_aida_using_subcommand investigate" -l bundle -d 'Replay a recorded incident bundle instead of the live cluster (its alert.json is used when no alert is given)' -r -F
+complete -c aida -n "__fish_aida_using_subcommand investigate" -l record -d 'Record everything the tools see into a new bundle directory (live runs)' -r -F
+complete -c aida -n "__fish_aida_using_subcommand investigate" -l llm -d 'Who writes the conclusion [default: config llm.backend]' -r -f -a "local\t'Gemma through candle on this machine'
+openai\t'Any OpenAI-compatible chat-completions API'
+none\t'No LLM: analyzer findings only'"
+complete -c aida -n "__fish_aida_using_subcommand investigate" -l adapter -d 'LoRA adapter directory (PEFT layout) for the local model' -r -F
+complete -c aida -n "__fish_aida_using_subcommand investigate" -l format -d 'Output format' -r -f -a "markdown\t''
+json\t''"
+complete -c aida -n "__fish_aida_using_subcommand investigate" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand investigate" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand investigate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand investigate" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand investigate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aida -n "__fish_aida_using_subcommand investigate" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand eval" -l llm -d 'Who writes the conclusion [default: config llm.backend]' -r -f -a "local\t'Gemma through candle on this machine'
+openai\t'Any OpenAI-compatible chat-completions API'
+none\t'No LLM: analyzer findings only'"
+complete -c aida -n "__fish_aida_using_subcommand eval" -l adapter -d 'LoRA adapter directory (PEFT layout) for the local model' -r -F
+complete -c aida -n "__fish_aida_using_subcommand eval" -l format -r -f -a "text\t'Human-readable text'
+json\t'One JSON document'"
+complete -c aida -n "__fish_aida_using_subcommand eval" -l min-accuracy -d 'Exit 1 when category accuracy is below this (0..1)' -r
+complete -c aida -n "__fish_aida_using_subcommand eval" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand eval" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand eval" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand eval" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand eval" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aida -n "__fish_aida_using_subcommand eval" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
+complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Validate an incident bundle and print the rule-based findings'
+complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aida -n "__fish_aida_using_subcommand bundle; and __fish_seen_subcommand_from check" -l format -r -f -a "text\t'Human-readable text'
+json\t'One JSON document'"
+complete -c aida -n "__fish_aida_using_subcommand bundle; and __fish_seen_subcommand_from check" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand bundle; and __fish_seen_subcommand_from check" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand bundle; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand bundle; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand bundle; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aida -n "__fish_aida_using_subcommand bundle; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand bundle; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate an incident bundle and print the rule-based findings'
+complete -c aida -n "__fish_aida_using_subcommand bundle; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aida -n "__fish_aida_using_subcommand config; and not __fish_seen_subcommand_from show path help" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand config; and not __fish_seen_subcommand_from show path help" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand config; and not __fish_seen_subcommand_from show path help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
@@ -60,14 +112,18 @@ complete -c aida -n "__fish_aida_using_subcommand config; and __fish_seen_subcom
 complete -c aida -n "__fish_aida_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print every key, its value (secrets masked) and where it came from'
 complete -c aida -n "__fish_aida_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the path of the configuration file in use'
 complete -c aida -n "__fish_aida_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list help" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list help" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Only errors on stderr'
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help'
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list help" -s V -l version -d 'Print version'
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List installed models and where each came from'
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -s h -l help -d 'Print help'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -f -a "list" -d 'List installed models and where each came from'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -f -a "info" -d 'Show a local model\'s architecture, tokenizer and load cost'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -f -a "tokenize" -d 'Print the token ids of a file (or - for stdin), BOS included'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -f -a "generate" -d 'Generate text from a prompt with the local model (streams to stdout)'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -f -a "perplexity" -d 'Perplexity of a file, scored as one sequence [BOS, t1..tN]'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from list" -l format -r -f -a "text\t'Human-readable text'
 json\t'One JSON document'"
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
@@ -76,18 +132,106 @@ complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcomm
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -l model -d 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -l adapter -d 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -l format -r -f -a "text\t'Human-readable text'
+json\t'One JSON document'"
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from tokenize" -l model -d 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from tokenize" -l adapter -d 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from tokenize" -l format -r -f -a "text\t'Human-readable text'
+json\t'One JSON document'"
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from tokenize" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from tokenize" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from tokenize" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from tokenize" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from tokenize" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from tokenize" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l prompt -d 'The prompt text' -r
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l prompt-file -d 'Read the prompt from a file (- for stdin)' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l max-tokens -d 'Most tokens to generate' -r
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l temperature -d 'Sampling temperature; 0 = greedy' -r
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l top-p -d 'Nucleus sampling: keep the smallest set of tokens with this much probability' -r
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l top-k -d 'Keep only the K most likely tokens (0 = all)' -r
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l repeat-penalty -d 'Penalise tokens seen in the last 64 (1.0 = off)' -r
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l seed -r
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l stop -d 'Stop when the text contains this string (repeatable)' -r
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l model -d 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l adapter -d 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l format -r -f -a "text\t'Human-readable text'
+json\t'One JSON document'"
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l chat -d 'Wrap the prompt in Gemma\'s chat turn template'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -l ctx -d 'Longest sequence accepted, in tokens (BOS included)' -r
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -l model -d 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -l adapter -d 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -l format -r -f -a "text\t'Human-readable text'
+json\t'One JSON document'"
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -s V -l version -d 'Print version'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "list" -d 'List installed models and where each came from'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "info" -d 'Show a local model\'s architecture, tokenizer and load cost'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "tokenize" -d 'Print the token ids of a file (or - for stdin), BOS included'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Generate text from a prompt with the local model (streams to stdout)'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "perplexity" -d 'Perplexity of a file, scored as one sequence [BOS, t1..tN]'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aida -n "__fish_aida_using_subcommand ingest" -l runbooks -d 'Runbook directory (repeatable) [default: knowledge.runbook_dirs, else the runbooks built into this binary]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand ingest" -l format -r -f -a "text\t'Human-readable text'
+json\t'One JSON document'"
+complete -c aida -n "__fish_aida_using_subcommand ingest" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand ingest" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand ingest" -l rebuild -d 'Discard the existing index and embed everything again'
+complete -c aida -n "__fish_aida_using_subcommand ingest" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand ingest" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand ingest" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aida -n "__fish_aida_using_subcommand ingest" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand search" -l alert -d 'Build the query from an alert: Alertmanager payload or single alert JSON (`-` = stdin)' -r -F
+complete -c aida -n "__fish_aida_using_subcommand search" -l top-k -d 'Number of runbooks to return [default: knowledge.top_k]' -r
+complete -c aida -n "__fish_aida_using_subcommand search" -l mode -r -f -a "hybrid\t'BM25 and vectors fused (reciprocal rank fusion) plus an exact alert-name boost'
+bm25\t'tantivy BM25 only'
+vector\t'MiniLM cosine similarity only'"
+complete -c aida -n "__fish_aida_using_subcommand search" -l format -r -f -a "text\t'Human-readable text'
+json\t'One JSON document'"
+complete -c aida -n "__fish_aida_using_subcommand search" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand search" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand search" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand search" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aida -n "__fish_aida_using_subcommand search" -s V -l version -d 'Print version'
 complete -c aida -n "__fish_aida_using_subcommand completions" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand completions" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
 complete -c aida -n "__fish_aida_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c aida -n "__fish_aida_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c aida -n "__fish_aida_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from config model completions help" -f -a "config" -d 'Show the effective configuration and where each value came from'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from config model completions help" -f -a "model" -d 'Manage and inspect local models'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from config model completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from config model completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "investigate" -d 'Investigate an alert and print the root-cause report'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "eval" -d 'Run every incident bundle in a directory and score the reports against expected.json'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "bundle" -d 'Inspect incident bundles (validate one and print the analyzers\' findings)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "config" -d 'Show the effective configuration and where each value came from'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "model" -d 'Manage and inspect local models'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "ingest" -d 'Parse, chunk, index and embed runbooks into the knowledge base'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "search" -d 'Search the runbooks with text or an alert file'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from bundle" -f -a "check" -d 'Validate an incident bundle and print the rule-based findings'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every key, its value (secrets masked) and where it came from'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the path of the configuration file in use'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "list" -d 'List installed models and where each came from'
+complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "info" -d 'Show a local model\'s architecture, tokenizer and load cost'
+complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "tokenize" -d 'Print the token ids of a file (or - for stdin), BOS included'
+complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "generate" -d 'Generate text from a prompt with the local model (streams to stdout)'
+complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "perplexity" -d 'Perplexity of a file, scored as one sequence [BOS, t1..tN]'
