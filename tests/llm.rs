@@ -247,7 +247,9 @@ fn lora_zero_b_changes_nothing_and_side_path_equals_merged_weights() {
     assert_eq!(max_abs_diff(&base, &logits(&model)), 0.0);
 
     // Random adapter: side path vs merged into dequantized f32 weights (both dense, so the only
-    // difference is float summation order). Tolerance: 1e-3 absolute on logits of magnitude ~30.
+    // difference is f32 rounding order through 18 layers). Tolerance: 0.05 absolute on logits of
+    // magnitude ~30, and under 5 % of the adapter's own effect (a wrong scale or transpose gives
+    // differences of the size of the effect itself).
     let rnd = tmp.path().join("random");
     random_adapter(&rnd, &model.config, false);
     let adapter = Adapter::load(&rnd).unwrap();
@@ -264,7 +266,11 @@ fn lora_zero_b_changes_nothing_and_side_path_equals_merged_weights() {
     let changed = max_abs_diff(&plain, &with_side);
     assert!(changed > 1e-2, "the adapter changed nothing ({changed})");
     let diff = max_abs_diff(&with_side, &merged);
-    assert!(diff < 1e-3, "side path vs merged differ by {diff}");
+    eprintln!("adapter effect {changed}, side path vs merged {diff}");
+    assert!(
+        diff < 0.05 && diff < 0.05 * changed,
+        "side path vs merged differ by {diff} (adapter effect {changed})"
+    );
 }
 
 #[test]
