@@ -48,7 +48,7 @@ pub struct GemmaConfig {
 
 impl GemmaConfig {
     pub fn is_sliding(&self, layer: usize) -> bool {
-        self.sliding_window_pattern == 0 || (layer + 1) % self.sliding_window_pattern != 0
+        !(layer + 1).is_multiple_of(self.sliding_window_pattern)
     }
 }
 
