@@ -87,6 +87,42 @@ pub fn category_from_text(text: &str) -> Option<(Category, bool)> {
         .map(|(_, c)| (*c, true))
 }
 
+/// Words of the prompt's own headings: an answer that contains them is echoing the prompt.
+const PROMPT_ECHO: &[&str] = &["FINDINGS", "EVIDENCE:", "RUNBOOK (", "DESCRIPTION:", "LABELS:", "quote:"];
+
+fn echoes_prompt(text: &str) -> bool {
+    PROMPT_ECHO.iter().any(|h| text.contains(h))
+}
+
+/// A text that repeats one of its sentences is a small model stuck in a loop.
+fn degenerate(text: &str) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    text.split(['.', '\n'])
+        .map(str::trim)
+        .filter(|s| s.len() > 12)
+        .any(|s| !seen.insert(s.to_string()))
+}
+
+impl Answer {
+    /// Rejects answers a reviewer could not use: a root cause that is a bare label, echoes the
+    /// prompt, loops, or rambles. Summary and next steps that do so are dropped, not fatal.
+    pub fn validate(mut self) -> Result<Self, String> {
+        let root = self.root_cause.trim();
+        if root.len() < 20 || Category::ALL.iter().any(|c| root.eq_ignore_ascii_case(c.as_str())) {
+            return Err(format!("its root cause {root:?} is not a sentence"));
+        }
+        if root.len() > 400 || echoes_prompt(root) || degenerate(root) {
+            return Err("its root cause repeats the prompt or itself".into());
+        }
+        if echoes_prompt(&self.summary) || degenerate(&self.summary) || self.summary.len() > 800 {
+            self.summary.clear();
+        }
+        self.next_steps
+            .retain(|s| !echoes_prompt(s) && s.len() >= 8 && s.len() <= 300);
+        Ok(self)
+    }
+}
+
 pub fn parse_answer(text: &str) -> Result<Answer, AnswerError> {
     let mut category = None;
     let mut root_cause = String::new();
@@ -184,6 +220,20 @@ mod tests {
         let a = parse_answer("CATEGORY: storage\nROOT CAUSE: PVC data is Pending.\nCATEGORY: unknown\nROOT CAUSE: x\n").unwrap();
         assert_eq!(a.category, Category::Storage);
         assert_eq!(a.root_cause, "PVC data is Pending.");
+    }
+
+    #[test]
+    fn validation_rejects_echoes_loops_and_labels() {
+        let ok = parse_answer("CATEGORY: oom_killed\nROOT CAUSE: Container api is OOMKilled at its 256Mi limit.\nSUMMARY: FINDINGS (rule-based)\nNEXT STEPS:\n- Raise the memory limit\n- quote: x\n").unwrap();
+        let ok = ok.validate().unwrap();
+        assert!(ok.summary.is_empty(), "an echoed summary is dropped");
+        assert_eq!(ok.next_steps, vec!["Raise the memory limit"]);
+        let label = parse_answer("CATEGORY: oom_killed\nROOT CAUSE: oom_killed\n").unwrap();
+        assert!(label.validate().is_err());
+        let looping = parse_answer("CATEGORY: image_pull\nROOT CAUSE: The pod is not ready for 15 minutes. The pod is not ready for 15 minutes.\n").unwrap();
+        assert!(looping.validate().is_err());
+        let echo = parse_answer("CATEGORY: image_pull\nROOT CAUSE: DESCRIPTION: Pod is crash looping and more words\n").unwrap();
+        assert!(echo.validate().is_err());
     }
 
     #[test]

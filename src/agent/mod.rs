@@ -269,9 +269,16 @@ impl Investigator {
         tokens: &mut BTreeMap<String, u64>,
     ) -> Result<Answer, String> {
         let prompt = build_prompt(input);
-        let mut request = ChatRequest::new(vec![ChatMessage::user(prompt.clone())]);
-        request.max_tokens = Some(160);
+        // The answer's first words are given (an assistant prefill) so a small base model writes
+        // the fixed format instead of continuing the prompt.
+        let prefix = answer_prefix(findings);
+        let mut request = ChatRequest::new(vec![
+            ChatMessage::user(prompt.clone()),
+            ChatMessage::assistant(prefix.clone()),
+        ]);
+        request.max_tokens = Some(120);
         request.temperature = Some(0.0);
+        request.stop = vec!["<end_of_turn>".into(), "\n\n\n".into(), "\nCATEGORY:".into()];
         let t = Instant::now();
         let call = tokio::time::timeout(self.limits.max_wall, llm.chat(&request)).await;
         let elapsed = t.elapsed().as_millis() as u64;
@@ -288,7 +295,9 @@ impl Investigator {
             response.content.clone(),
             elapsed,
         );
-        let answer = parse_answer(&response.content).map_err(|e| e.to_string())?;
+        let answer = parse_answer(&format!("{prefix}{}", response.content))
+            .map_err(|e| e.to_string())?
+            .validate()?;
         // Validation: a category no finding supports is only accepted when there are no findings.
         let supported = findings.is_empty()
             || findings
@@ -301,6 +310,16 @@ impl Investigator {
             ));
         }
         Ok(answer)
+    }
+}
+
+/// How a fixed-format answer starts (an assistant prefill). With findings, the analyzers' best
+/// category is given and the model words the root cause, summary and next steps: a 270M base
+/// model copies far better than it classifies. Exported training answers start the same way.
+pub fn answer_prefix(findings: &[Finding]) -> String {
+    match findings.first() {
+        Some(top) => format!("CATEGORY: {}\nROOT CAUSE:", top.category),
+        None => "CATEGORY:".to_string(),
     }
 }
 

@@ -121,11 +121,14 @@ pub fn build_prompt(input: &PromptInput) -> String {
         p.push('\n');
     }
 
-    p.push_str("\nAnswer in exactly this format:\nCATEGORY: <one of ");
+    // Described in prose, not as a template with placeholders: small models copy placeholders.
     let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
-    p.push_str(&names.join(", "));
-    p.push_str(">\nROOT CAUSE: <one or two sentences naming the failing resource and why it fails>\n");
-    p.push_str("SUMMARY: <what the evidence shows>\nNEXT STEPS:\n- <first action>\n- <second action>\n");
+    p.push_str(&format!(
+        "\nAnswer with the lines CATEGORY (one of: {}), ROOT CAUSE (one or two sentences naming the \
+         failing resource and why it fails), SUMMARY (what the evidence shows) and NEXT STEPS (a \
+         list of actions, one per line starting with -).\n",
+        names.join(", ")
+    ));
     p
 }
 
@@ -206,7 +209,7 @@ mod tests {
         let f = a.find("FINDINGS").unwrap();
         let e = a.find("EVIDENCE").unwrap();
         let r = a.find("RUNBOOK").unwrap();
-        let fmt = a.find("Answer in exactly this format").unwrap();
+        let fmt = a.find("Answer with the lines CATEGORY").unwrap();
         assert!(f < e && e < r && r < fmt);
         assert!(a.contains("more lines)"), "long evidence is cut with a note");
         assert!(a.contains("certificate_expiry"), "lists every category");

@@ -294,10 +294,15 @@ impl LocalLlm {
 
     /// Gemma's chat layout: `<start_of_turn>user\n...<end_of_turn>\n<start_of_turn>model\n`.
     /// System messages are folded into the next user turn (Gemma has no system role).
+    ///
+    /// A final assistant message is a prefill: its turn is left open and the model continues it
+    /// (small base models follow a format far better when its first words are given).
     pub fn chat_prompt(messages: &[ChatMessage]) -> String {
         let mut out = String::new();
         let mut pending_system = String::new();
-        for m in messages {
+        let prefill = messages.last().filter(|m| m.role == Role::Assistant);
+        let closed = &messages[..messages.len() - usize::from(prefill.is_some())];
+        for m in closed {
             match m.role {
                 Role::System => {
                     pending_system.push_str(&m.content);
@@ -322,6 +327,9 @@ impl LocalLlm {
             out.push_str("<end_of_turn>\n");
         }
         out.push_str("<start_of_turn>model\n");
+        if let Some(m) = prefill {
+            out.push_str(&m.content);
+        }
         out
     }
 
@@ -517,6 +525,18 @@ impl LlmBackend for LocalBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_final_assistant_message_is_continued() {
+        let p = LocalLlm::chat_prompt(&[
+            ChatMessage::user("Diagnose."),
+            ChatMessage::assistant("CATEGORY:"),
+        ]);
+        assert_eq!(
+            p,
+            "<start_of_turn>user\nDiagnose.<end_of_turn>\n<start_of_turn>model\nCATEGORY:"
+        );
+    }
 
     #[test]
     fn chat_prompt_folds_system_into_user() {
