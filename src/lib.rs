@@ -18,7 +18,7 @@ pub mod logging;
 pub mod models;
 pub mod output;
 pub mod paths;
-pub mod report;
 pub mod redact;
+pub mod report;
 pub mod store;
 pub mod tls;

@@ -8,7 +8,9 @@ use common::TestHome;
 use predicates::prelude::*;
 
 fn bundle(name: &str) -> PathBuf {
-    common::repo_root().join("tests/fixtures/bundles").join(name)
+    common::repo_root()
+        .join("tests/fixtures/bundles")
+        .join(name)
 }
 
 fn investigate_json(home: &TestHome, args: &[&str]) -> Report {
@@ -22,7 +24,8 @@ fn investigate_json(home: &TestHome, args: &[&str]) -> Report {
         .get_output()
         .stdout
         .clone();
-    serde_json::from_slice(&out).unwrap_or_else(|e| panic!("not a report: {e}\n{}", String::from_utf8_lossy(&out)))
+    serde_json::from_slice(&out)
+        .unwrap_or_else(|e| panic!("not a report: {e}\n{}", String::from_utf8_lossy(&out)))
 }
 
 #[test]
@@ -38,7 +41,9 @@ fn analyzers_only_reports_are_valid_and_quote_real_tool_output() {
         let report = investigate_json(&home, &["--bundle", dir.to_str().unwrap(), "--llm", "none"]);
         assert_eq!(report.category.as_str(), category, "{case}");
         assert!(!report.evidence.is_empty(), "{case}: no evidence");
-        report.check_integrity().unwrap_or_else(|e| panic!("{case}: {e:?}"));
+        report
+            .check_integrity()
+            .unwrap_or_else(|e| panic!("{case}: {e:?}"));
         assert_eq!(report.model.backend, "none");
         assert!(!report.trajectory.is_empty());
         assert!(report.timings_ms.contains_key("total"));
@@ -57,7 +62,13 @@ fn markdown_report_leads_with_the_conclusion() {
     let home = TestHome::new();
     let dir = bundle("image_tag_not_found");
     home.aida()
-        .args(["investigate", "--bundle", dir.to_str().unwrap(), "--llm", "none"])
+        .args([
+            "investigate",
+            "--bundle",
+            dir.to_str().unwrap(),
+            "--llm",
+            "none",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::starts_with("# "))
@@ -71,14 +82,33 @@ fn malformed_alerts_exit_2_naming_the_field() {
     let home = TestHome::new();
     let dir = bundle("image_tag_not_found");
     for (payload, expected) in [
-        (r#"{"version":"4","alerts":[]}"#, "alerts: the payload contains no alerts"),
-        (r#"{"alerts":[{"status":"firing"}]}"#, "alerts[0].labels: missing"),
-        (r#"{"alerts":[{"labels":{"alertname":["x"]}}]}"#, "alerts[0].labels.alertname: expected a string, found an array"),
-        (r#"{"alerts":"many"}"#, "alerts: expected an array, found a string"),
+        (
+            r#"{"version":"4","alerts":[]}"#,
+            "alerts: the payload contains no alerts",
+        ),
+        (
+            r#"{"alerts":[{"status":"firing"}]}"#,
+            "alerts[0].labels: missing",
+        ),
+        (
+            r#"{"alerts":[{"labels":{"alertname":["x"]}}]}"#,
+            "alerts[0].labels.alertname: expected a string, found an array",
+        ),
+        (
+            r#"{"alerts":"many"}"#,
+            "alerts: expected an array, found a string",
+        ),
         ("{not json", "invalid JSON at line 1"),
     ] {
         home.aida()
-            .args(["investigate", "-", "--bundle", dir.to_str().unwrap(), "--llm", "none"])
+            .args([
+                "investigate",
+                "-",
+                "--bundle",
+                dir.to_str().unwrap(),
+                "--llm",
+                "none",
+            ])
             .write_stdin(payload)
             .assert()
             .code(2)
@@ -86,12 +116,26 @@ fn malformed_alerts_exit_2_naming_the_field() {
             .stderr(predicate::str::contains(expected));
     }
     home.aida()
-        .args(["investigate", "--llm", "none", "--bundle", "/nonexistent/bundle"])
+        .args([
+            "investigate",
+            "--llm",
+            "none",
+            "--bundle",
+            "/nonexistent/bundle",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("/nonexistent/bundle"));
     home.aida()
-        .args(["investigate", "--alertname", "X", "--label", "novalue", "--llm", "none"])
+        .args([
+            "investigate",
+            "--alertname",
+            "X",
+            "--label",
+            "novalue",
+            "--llm",
+            "none",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("expected KEY=VALUE"));
@@ -102,12 +146,23 @@ fn resolved_alerts_are_skipped_with_a_message() {
     let home = TestHome::new();
     let dir = bundle("image_tag_not_found");
     home.aida()
-        .args(["investigate", "-", "--bundle", dir.to_str().unwrap(), "--llm", "none"])
-        .write_stdin(r#"{"alerts":[{"status":"resolved","labels":{"alertname":"KubePodCrashLooping"}}]}"#)
+        .args([
+            "investigate",
+            "-",
+            "--bundle",
+            dir.to_str().unwrap(),
+            "--llm",
+            "none",
+        ])
+        .write_stdin(
+            r#"{"alerts":[{"status":"resolved","labels":{"alertname":"KubePodCrashLooping"}}]}"#,
+        )
         .assert()
         .success()
         .stdout("")
-        .stderr(predicate::str::contains("skipping resolved alert KubePodCrashLooping"));
+        .stderr(predicate::str::contains(
+            "skipping resolved alert KubePodCrashLooping",
+        ));
 }
 
 #[test]
@@ -116,7 +171,14 @@ fn eval_scores_the_suite_and_honours_min_accuracy() {
     let suite = common::repo_root().join("tests/fixtures/bundles");
     let out = home
         .aida()
-        .args(["eval", suite.to_str().unwrap(), "--llm", "none", "--format", "json"])
+        .args([
+            "eval",
+            suite.to_str().unwrap(),
+            "--llm",
+            "none",
+            "--format",
+            "json",
+        ])
         .assert()
         .success()
         .get_output()
@@ -128,16 +190,33 @@ fn eval_scores_the_suite_and_honours_min_accuracy() {
     let accuracy = summary["category_accuracy"].as_f64().unwrap();
     eprintln!("analyzers-only eval on the project's bundles: {summary}");
     assert!(accuracy >= 0.8, "category accuracy {accuracy}");
-    assert!(summary["fact_recall"].as_f64().unwrap() >= 0.75, "{summary}");
+    assert!(
+        summary["fact_recall"].as_f64().unwrap() >= 0.75,
+        "{summary}"
+    );
     // A threshold above what was reached exits 1; a threshold that is not a probability exits 2.
     if accuracy < 1.0 {
         home.aida()
-            .args(["eval", suite.to_str().unwrap(), "--llm", "none", "--min-accuracy", "1.0"])
+            .args([
+                "eval",
+                suite.to_str().unwrap(),
+                "--llm",
+                "none",
+                "--min-accuracy",
+                "1.0",
+            ])
             .assert()
             .code(1);
     }
     home.aida()
-        .args(["eval", suite.to_str().unwrap(), "--llm", "none", "--min-accuracy", "1.5"])
+        .args([
+            "eval",
+            suite.to_str().unwrap(),
+            "--llm",
+            "none",
+            "--min-accuracy",
+            "1.5",
+        ])
         .assert()
         .code(2);
 }

@@ -63,13 +63,18 @@ fn field<'a>(line: &'a str, name: &str) -> Option<&'a str> {
         return None;
     }
     let rest = trimmed[name.len()..].trim_start_matches('*').trim_start();
-    rest.strip_prefix(':').map(|v| v.trim().trim_matches('*').trim())
+    rest.strip_prefix(':')
+        .map(|v| v.trim().trim_matches('*').trim())
 }
 
 /// Reads a category from free text: an exact name first, then a known synonym.
 pub fn category_from_text(text: &str) -> Option<(Category, bool)> {
     let lower = text.to_lowercase();
-    if let Ok(c) = lower.trim().trim_matches(['<', '>', '`', '.', '"']).parse::<Category>() {
+    if let Ok(c) = lower
+        .trim()
+        .trim_matches(['<', '>', '`', '.', '"'])
+        .parse::<Category>()
+    {
         return Some((c, false));
     }
     // Longest category name contained in the text (so `crash_app_error` beats nothing shorter).
@@ -88,7 +93,14 @@ pub fn category_from_text(text: &str) -> Option<(Category, bool)> {
 }
 
 /// Words of the prompt's own headings: an answer that contains them is echoing the prompt.
-const PROMPT_ECHO: &[&str] = &["FINDINGS", "EVIDENCE:", "RUNBOOK (", "DESCRIPTION:", "LABELS:", "quote:"];
+const PROMPT_ECHO: &[&str] = &[
+    "FINDINGS",
+    "EVIDENCE:",
+    "RUNBOOK (",
+    "DESCRIPTION:",
+    "LABELS:",
+    "quote:",
+];
 
 fn echoes_prompt(text: &str) -> bool {
     PROMPT_ECHO.iter().any(|h| text.contains(h))
@@ -108,7 +120,11 @@ impl Answer {
     /// prompt, loops, or rambles. Summary and next steps that do so are dropped, not fatal.
     pub fn validate(mut self) -> Result<Self, String> {
         let root = self.root_cause.trim();
-        if root.len() < 20 || Category::ALL.iter().any(|c| root.eq_ignore_ascii_case(c.as_str())) {
+        if root.len() < 20
+            || Category::ALL
+                .iter()
+                .any(|c| root.eq_ignore_ascii_case(c.as_str()))
+        {
             return Err(format!("its root cause {root:?} is not a sentence"));
         }
         if root.len() > 400 || echoes_prompt(root) || degenerate(root) {
@@ -209,7 +225,9 @@ mod tests {
 
     #[test]
     fn repairs_markdown_decorations_and_synonyms() {
-        let a = parse_answer("**Category:** ImagePullBackOff\n**Root cause**: tag v9 does not exist\n").unwrap();
+        let a =
+            parse_answer("**Category:** ImagePullBackOff\n**Root cause**: tag v9 does not exist\n")
+                .unwrap();
         assert_eq!(a.category, Category::ImagePull);
         assert!(a.category_repaired);
         assert_eq!(a.root_cause, "tag v9 does not exist");
@@ -232,14 +250,23 @@ mod tests {
         assert!(label.validate().is_err());
         let looping = parse_answer("CATEGORY: image_pull\nROOT CAUSE: The pod is not ready for 15 minutes. The pod is not ready for 15 minutes.\n").unwrap();
         assert!(looping.validate().is_err());
-        let echo = parse_answer("CATEGORY: image_pull\nROOT CAUSE: DESCRIPTION: Pod is crash looping and more words\n").unwrap();
+        let echo = parse_answer(
+            "CATEGORY: image_pull\nROOT CAUSE: DESCRIPTION: Pod is crash looping and more words\n",
+        )
+        .unwrap();
         assert!(echo.validate().is_err());
     }
 
     #[test]
     fn rejects_what_cannot_be_repaired() {
-        assert_eq!(parse_answer("I think it is bad").unwrap_err(), AnswerError::NoCategory);
-        assert_eq!(parse_answer("CATEGORY: storage\n").unwrap_err(), AnswerError::NoRootCause);
+        assert_eq!(
+            parse_answer("I think it is bad").unwrap_err(),
+            AnswerError::NoCategory
+        );
+        assert_eq!(
+            parse_answer("CATEGORY: storage\n").unwrap_err(),
+            AnswerError::NoRootCause
+        );
         assert_eq!(
             parse_answer("CATEGORY: storage\nROOT CAUSE: <one or two sentences>").unwrap_err(),
             AnswerError::NoRootCause

@@ -8,7 +8,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::evidence::Toolbelt;
-use crate::llm::{ChatMessage, ChatRequest, ChatResponse, LlmBackend, ResponseFormat, ToolDefinition};
+use crate::llm::{
+    ChatMessage, ChatRequest, ChatResponse, LlmBackend, ResponseFormat, ToolDefinition,
+};
 use crate::report::{Category, EvidenceQuote, Hypothesis};
 
 use super::Limits;
@@ -121,7 +123,10 @@ pub async fn run(
         } else {
             request.tools = tools.clone();
         }
-        let remaining = limits.max_wall.saturating_sub(started.elapsed()).max(std::time::Duration::from_secs(5));
+        let remaining = limits
+            .max_wall
+            .saturating_sub(started.elapsed())
+            .max(std::time::Duration::from_secs(5));
         let t = Instant::now();
         let response = match tokio::time::timeout(remaining, llm.chat(&request)).await {
             Err(_) => return Err("the model did not answer within the time budget".into()),
@@ -161,7 +166,11 @@ pub async fn run(
                     let index = trajectory.call(belt, &call.name, args).await;
                     let step = trajectory.step(index);
                     if trajectory.len() == before {
-                        format!("[{}] duplicate call suppressed: this is the result of that earlier step.\n{}", trajectory.id(index), step.output_excerpt)
+                        format!(
+                            "[{}] duplicate call suppressed: this is the result of that earlier step.\n{}",
+                            trajectory.id(index),
+                            step.output_excerpt
+                        )
                     } else {
                         format!("[{}]\n{}", trajectory.id(index), step.output_excerpt)
                     }

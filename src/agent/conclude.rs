@@ -4,9 +4,9 @@ use crate::report::{Category, EvidenceQuote, Hypothesis};
 
 use super::answer::Answer;
 use super::api_loop::ApiAnswer;
+use super::category_of;
 use super::targets::Targets;
 use super::trajectory::Trajectory;
-use super::category_of;
 
 /// The concluding part of a report.
 #[derive(Debug, Clone)]
@@ -31,7 +31,11 @@ fn supporting(finding: &Finding, evidence: &[EvidenceQuote]) -> Vec<String> {
 }
 
 /// The analyzers' conclusion: the best finding is the root cause, the others are alternatives.
-pub fn from_findings(findings: &[Finding], targets: &Targets, evidence: &[EvidenceQuote]) -> Conclusion {
+pub fn from_findings(
+    findings: &[Finding],
+    targets: &Targets,
+    evidence: &[EvidenceQuote],
+) -> Conclusion {
     let Some(top) = findings.first() else {
         let what = targets
             .resources()
@@ -98,7 +102,9 @@ pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> C
     // Keep the analyzers' root cause beside the model's words: the model is small and may drop
     // the specifics (exit codes, names) that make the report checkable.
     let root_cause = if answer.category.as_str() == draft.category.as_str()
-        && !answer.root_cause.contains(draft.root_cause.trim_end_matches('.'))
+        && !answer
+            .root_cause
+            .contains(draft.root_cause.trim_end_matches('.'))
     {
         format!("{} {}", answer.root_cause.trim(), draft.root_cause.trim())
     } else {
@@ -117,7 +123,11 @@ pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> C
         category: answer.category,
         root_cause,
         confidence,
-        summary: if answer.summary.is_empty() { draft.summary } else { answer.summary },
+        summary: if answer.summary.is_empty() {
+            draft.summary
+        } else {
+            answer.summary
+        },
         next_steps,
         ..draft
     }
@@ -125,13 +135,16 @@ pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> C
 
 /// An API model's JSON answer; its quotes are kept only where they exist verbatim in the cited
 /// step (or, if it cited the wrong step, in any step).
-pub fn from_api_answer(answer: ApiAnswer, draft: Conclusion, trajectory: &Trajectory) -> Conclusion {
+pub fn from_api_answer(
+    answer: ApiAnswer,
+    draft: Conclusion,
+    trajectory: &Trajectory,
+) -> Conclusion {
     let mut evidence: Vec<EvidenceQuote> = Vec::new();
     for e in answer.evidence {
-        let cited = trajectory
-            .steps()
-            .iter()
-            .position(|s| crate::report::step_id(s.step) == e.source && s.output_excerpt.contains(&e.quote));
+        let cited = trajectory.steps().iter().position(|s| {
+            crate::report::step_id(s.step) == e.source && s.output_excerpt.contains(&e.quote)
+        });
         let index = cited.or_else(|| trajectory.find_quote(&e.quote));
         if let Some(i) = index
             && !e.quote.trim().is_empty()
@@ -154,8 +167,16 @@ pub fn from_api_answer(answer: ApiAnswer, draft: Conclusion, trajectory: &Trajec
         confidence: answer.confidence.clamp(0.0, 1.0),
         summary: answer.summary,
         evidence,
-        hypotheses: if answer.hypotheses.is_empty() { draft.hypotheses } else { answer.hypotheses },
-        next_steps: if answer.next_steps.is_empty() { draft.next_steps } else { answer.next_steps },
+        hypotheses: if answer.hypotheses.is_empty() {
+            draft.hypotheses
+        } else {
+            answer.hypotheses
+        },
+        next_steps: if answer.next_steps.is_empty() {
+            draft.next_steps
+        } else {
+            answer.next_steps
+        },
     }
 }
 

@@ -132,7 +132,9 @@ impl Investigator {
                     trajectory.find_quote(&quote.text)
                 };
                 if let Some(index) = index
-                    && !evidence.iter().any(|e: &EvidenceQuote| e.quote == quote.text)
+                    && !evidence
+                        .iter()
+                        .any(|e: &EvidenceQuote| e.quote == quote.text)
                 {
                     evidence.push(EvidenceQuote {
                         source: trajectory.id(index),
@@ -162,7 +164,13 @@ impl Investigator {
                 progress("asking the local model");
                 let model = model_info(llm.as_ref());
                 match self
-                    .fixed_prompt(llm.as_ref(), &prompt_input, &findings, &mut trajectory, &mut tokens)
+                    .fixed_prompt(
+                        llm.as_ref(),
+                        &prompt_input,
+                        &findings,
+                        &mut trajectory,
+                        &mut tokens,
+                    )
                     .await
                 {
                     Ok(answer) => (conclude::from_answer(answer, draft, &findings), model, None),
@@ -245,7 +253,12 @@ impl Investigator {
             Ok(hits) => {
                 let text = hits
                     .iter()
-                    .map(|h| format!("{} — {} ({:.3})\n{}\n", h.path, h.heading, h.score, h.snippet))
+                    .map(|h| {
+                        format!(
+                            "{} — {} ({:.3})\n{}\n",
+                            h.path, h.heading, h.score, h.snippet
+                        )
+                    })
                     .collect::<String>();
                 (hits, text)
             }
@@ -278,17 +291,27 @@ impl Investigator {
         ]);
         request.max_tokens = Some(120);
         request.temperature = Some(0.0);
-        request.stop = vec!["<end_of_turn>".into(), "\n\n\n".into(), "\nCATEGORY:".into()];
+        request.stop = vec![
+            "<end_of_turn>".into(),
+            "\n\n\n".into(),
+            "\nCATEGORY:".into(),
+        ];
         let t = Instant::now();
         let call = tokio::time::timeout(self.limits.max_wall, llm.chat(&request)).await;
         let elapsed = t.elapsed().as_millis() as u64;
         let response = match call {
-            Err(_) => return Err(format!("the model took longer than {:?}", self.limits.max_wall)),
+            Err(_) => {
+                return Err(format!(
+                    "the model took longer than {:?}",
+                    self.limits.max_wall
+                ));
+            }
             Ok(Err(e)) => return Err(format!("the model failed: {e}")),
             Ok(Ok(r)) => r,
         };
         *tokens.entry("prompt".into()).or_default() += u64::from(response.usage.prompt_tokens);
-        *tokens.entry("completion".into()).or_default() += u64::from(response.usage.completion_tokens);
+        *tokens.entry("completion".into()).or_default() +=
+            u64::from(response.usage.completion_tokens);
         trajectory.record(
             "llm",
             json!({"backend": llm.backend(), "prompt_chars": prompt.len()}),
@@ -353,7 +376,16 @@ fn plan(targets: &Targets, hits: &[Hit]) -> Vec<(&'static str, Value)> {
         calls.push(("pod_logs", with_ns(logs)));
     }
     for (kind, name) in &targets.workloads {
-        if ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"].contains(&kind.as_str()) {
+        if [
+            "Deployment",
+            "StatefulSet",
+            "DaemonSet",
+            "ReplicaSet",
+            "Job",
+            "CronJob",
+        ]
+        .contains(&kind.as_str())
+        {
             calls.push(("get_workload", with_ns(json!({"kind": kind, "name": name}))));
         }
     }
@@ -374,7 +406,9 @@ fn plan(targets: &Targets, hits: &[Hit]) -> Vec<(&'static str, Value)> {
             calls.push(("list_pods", with_ns(json!({}))));
         }
         calls.push(("list_events", with_ns(json!({"warnings_only": true}))));
-        if targets.pvc.is_none() && (diagnosis.contains("persistentvolumeclaim") || diagnosis.contains("pvc")) {
+        if targets.pvc.is_none()
+            && (diagnosis.contains("persistentvolumeclaim") || diagnosis.contains("pvc"))
+        {
             calls.push(("get_pvc", with_ns(json!({}))));
         }
     }
@@ -383,7 +417,12 @@ fn plan(targets: &Targets, hits: &[Hit]) -> Vec<(&'static str, Value)> {
 
 /// What the prompt is built from: findings, then the evidence they cite (and the rest), then
 /// the best runbook section.
-fn prompt_input(alert: &Alert, findings: &[Finding], trajectory: &Trajectory, hits: &[Hit]) -> PromptInput {
+fn prompt_input(
+    alert: &Alert,
+    findings: &[Finding],
+    trajectory: &Trajectory,
+    hits: &[Hit],
+) -> PromptInput {
     let labels = alert
         .labels
         .iter()

@@ -63,14 +63,24 @@ pub fn build_prompt(input: &PromptInput) -> String {
     );
     p.push_str(&format!("ALERT: {}\n", input.alert_name));
     if !input.labels.is_empty() {
-        let labels: Vec<String> = input.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let labels: Vec<String> = input
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         p.push_str(&format!("LABELS: {}\n", labels.join(", ")));
     }
     if let Some(s) = &input.summary {
-        p.push_str(&format!("SUMMARY: {}\n", clip(&one_line(s), ANNOTATION_CHARS)));
+        p.push_str(&format!(
+            "SUMMARY: {}\n",
+            clip(&one_line(s), ANNOTATION_CHARS)
+        ));
     }
     if let Some(d) = &input.description {
-        p.push_str(&format!("DESCRIPTION: {}\n", clip(&one_line(d), ANNOTATION_CHARS)));
+        p.push_str(&format!(
+            "DESCRIPTION: {}\n",
+            clip(&one_line(d), ANNOTATION_CHARS)
+        ));
     }
 
     p.push_str("\nFINDINGS (rule-based, most likely first):\n");
@@ -103,7 +113,10 @@ pub fn build_prompt(input: &PromptInput) -> String {
     }
     let mut used = 0;
     for e in &input.evidence {
-        let body = clip_lines(e.text.trim_end(), EVIDENCE_ITEM_CHARS.min(EVIDENCE_CHARS - used));
+        let body = clip_lines(
+            e.text.trim_end(),
+            EVIDENCE_ITEM_CHARS.min(EVIDENCE_CHARS - used),
+        );
         if body.is_empty() {
             break;
         }
@@ -178,9 +191,14 @@ mod tests {
     pub(crate) fn input() -> PromptInput {
         PromptInput {
             alert_name: "KubePodCrashLooping".into(),
-            labels: vec![("namespace".into(), "shop".into()), ("pod".into(), "api-1".into())],
+            labels: vec![
+                ("namespace".into(), "shop".into()),
+                ("pod".into(), "api-1".into()),
+            ],
             summary: Some("Pod is crash looping.".into()),
-            description: Some("Pod shop/api-1 (api) is in waiting state (reason: \"CrashLoopBackOff\").".into()),
+            description: Some(
+                "Pod shop/api-1 (api) is in waiting state (reason: \"CrashLoopBackOff\").".into(),
+            ),
             findings: vec![PromptFinding {
                 category: "oom_killed".into(),
                 resource: "shop/Pod/api-1".into(),
@@ -211,7 +229,10 @@ mod tests {
         let r = a.find("RUNBOOK").unwrap();
         let fmt = a.find("Answer with the lines CATEGORY").unwrap();
         assert!(f < e && e < r && r < fmt);
-        assert!(a.contains("more lines)"), "long evidence is cut with a note");
+        assert!(
+            a.contains("more lines)"),
+            "long evidence is cut with a note"
+        );
         assert!(a.contains("certificate_expiry"), "lists every category");
     }
 

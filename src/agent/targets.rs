@@ -106,12 +106,20 @@ mod tests {
     fn pod_alert() {
         let t = Targets::from_alert(&alert(
             "KubePodCrashLooping",
-            &[("namespace", "shop"), ("pod", "api-1"), ("container", "api"), ("job", "kube-state-metrics")],
+            &[
+                ("namespace", "shop"),
+                ("pod", "api-1"),
+                ("container", "api"),
+                ("job", "kube-state-metrics"),
+            ],
         ));
         assert_eq!(t.namespace.as_deref(), Some("shop"));
         assert_eq!(t.pod.as_deref(), Some("api-1"));
         assert_eq!(t.container.as_deref(), Some("api"));
-        assert!(t.workloads.is_empty(), "the scrape job is not a Kubernetes Job");
+        assert!(
+            t.workloads.is_empty(),
+            "the scrape job is not a Kubernetes Job"
+        );
         assert_eq!(t.resources(), vec!["shop/Pod/api-1"]);
     }
 
@@ -119,17 +127,28 @@ mod tests {
     fn workload_and_owner_labels() {
         let t = Targets::from_alert(&alert(
             "KubeJobFailed",
-            &[("namespace", "batch"), ("job_name", "nightly-28"), ("owner_kind", "CronJob"), ("owner_name", "nightly")],
+            &[
+                ("namespace", "batch"),
+                ("job_name", "nightly-28"),
+                ("owner_kind", "CronJob"),
+                ("owner_name", "nightly"),
+            ],
         ));
         assert_eq!(
             t.workloads,
-            vec![("Job".to_string(), "nightly-28".to_string()), ("CronJob".to_string(), "nightly".to_string())]
+            vec![
+                ("Job".to_string(), "nightly-28".to_string()),
+                ("CronJob".to_string(), "nightly".to_string())
+            ]
         );
     }
 
     #[test]
     fn node_from_instance_only_for_node_alerts() {
-        let n = Targets::from_alert(&alert("NodeFilesystemSpaceFillingUp", &[("instance", "worker-3")]));
+        let n = Targets::from_alert(&alert(
+            "NodeFilesystemSpaceFillingUp",
+            &[("instance", "worker-3")],
+        ));
         assert_eq!(n.node.as_deref(), Some("worker-3"));
         let t = Targets::from_alert(&alert("TargetDown", &[("instance", "10.0.0.1:8080")]));
         assert_eq!(t.node, None);

@@ -8,7 +8,9 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::Context;
-use super::investigate::{ModelArgs, conclude_from, evidence_source, investigate_one, knowledge, spinner};
+use super::investigate::{
+    ModelArgs, conclude_from, evidence_source, investigate_one, knowledge, spinner,
+};
 use crate::agent::{Investigator, Limits};
 use crate::alert;
 use crate::evidence::Toolbelt;
@@ -79,7 +81,9 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
     if let Some(x) = args.min_accuracy
         && !(0.0..=1.0).contains(&x)
     {
-        return Err(input_error(format!("--min-accuracy {x}: expected a number between 0 and 1")));
+        return Err(input_error(format!(
+            "--min-accuracy {x}: expected a number between 0 and 1"
+        )));
     }
     let mut cases = Vec::new();
     find_cases(&args.suite, &mut cases)
@@ -103,7 +107,11 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
             .unwrap_or(dir)
             .display()
             .to_string();
-        let name = if name.is_empty() { dir.display().to_string() } else { name };
+        let name = if name.is_empty() {
+            dir.display().to_string()
+        } else {
+            name
+        };
         let expected_path = dir.join("expected.json");
         let expected: Expected = serde_json::from_str(
             &std::fs::read_to_string(&expected_path)
@@ -116,7 +124,10 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
         let parsed = alert::parse_str(&text)
             .map_err(|e| input_error(format!("{}: {e}", alert_path.display())))?;
         let Some(alert) = parsed.firing.first() else {
-            return Err(input_error(format!("{}: no firing alert", alert_path.display())));
+            return Err(input_error(format!(
+                "{}: no firing alert",
+                alert_path.display()
+            )));
         };
         let source = runtime.block_on(evidence_source(ctx, Some(dir), None))?;
         let investigator = Investigator {
@@ -129,7 +140,14 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
             bar.set_message(format!("eval {name}"));
         }
         let started = Instant::now();
-        let outcome = investigate_one(&runtime, &investigator, &mut store, alert, IncidentSource::Eval, None)?;
+        let outcome = investigate_one(
+            &runtime,
+            &investigator,
+            &mut store,
+            alert,
+            IncidentSource::Eval,
+            None,
+        )?;
         let ms = started.elapsed().as_millis() as u64;
         results.push(CaseResult {
             case: name,
@@ -151,15 +169,28 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
     let summary = Summary {
         cases: results.len(),
         category_accuracy: results.iter().filter(|r| r.score.category_ok).count() as f64 / n,
-        fact_recall: if facts_total == 0 { 1.0 } else { facts_stated as f64 / facts_total as f64 },
-        resource_recall: if res_total == 0 { 1.0 } else { res_named as f64 / res_total as f64 },
+        fact_recall: if facts_total == 0 {
+            1.0
+        } else {
+            facts_stated as f64 / facts_total as f64
+        },
+        resource_recall: if res_total == 0 {
+            1.0
+        } else {
+            res_named as f64 / res_total as f64
+        },
         p50_ms: percentile(&times, 0.5),
         p95_ms: percentile(&times, 0.95),
     };
     match args.format {
         Format::Json => print_json(&json!({"summary": summary, "cases": results}))?,
         Format::Text => {
-            let width = results.iter().map(|r| r.case.len()).max().unwrap_or(4).max(4);
+            let width = results
+                .iter()
+                .map(|r| r.case.len())
+                .max()
+                .unwrap_or(4)
+                .max(4);
             let mut t = format!(
                 "{:width$}  {:20} {:20} {:>7} {:>9} {:>7}\n",
                 "CASE", "EXPECTED", "GOT", "FACTS", "RESOURCES", "MS"
@@ -169,11 +200,19 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
                     "{:width$}  {:20} {:20} {:>7} {:>9} {:>7}{}\n",
                     r.case,
                     r.score.expected_category.as_str(),
-                    format!("{}{}", r.score.got_category, if r.score.category_ok { "" } else { " ✗" }),
+                    format!(
+                        "{}{}",
+                        r.score.got_category,
+                        if r.score.category_ok { "" } else { " ✗" }
+                    ),
                     format!("{}/{}", r.score.facts_stated, r.score.facts_total),
                     format!("{}/{}", r.score.resources_named, r.score.resources_total),
                     r.ms,
-                    if r.fallback.is_some() { "  (fallback)" } else { "" }
+                    if r.fallback.is_some() {
+                        "  (fallback)"
+                    } else {
+                        ""
+                    }
                 ));
             }
             t.push_str(&format!(

@@ -13,7 +13,9 @@ use super::Context;
 use crate::agent::{Conclude, Investigator, Limits, Outcome};
 use crate::alert::{self, Alert, ParsedAlerts};
 use crate::config::LlmBackendKind;
-use crate::evidence::{Bundle, Live, LiveOptions, PromAuth, PromClient, Recorder, Source, Toolbelt};
+use crate::evidence::{
+    Bundle, Live, LiveOptions, PromAuth, PromClient, Recorder, Source, Toolbelt,
+};
 use crate::exit::{Status, input_error};
 use crate::knowledge::KnowledgeBase;
 use crate::output::{print_json, print_text};
@@ -77,8 +79,11 @@ fn parse_label(raw: &str) -> Result<(String, String)> {
 /// Reads and parses the alert input; errors name the source and the JSON field.
 fn read_alerts(args: &InvestigateArgs) -> Result<(ParsedAlerts, String)> {
     if let Some(name) = &args.alertname {
-        let labels: BTreeMap<String, String> =
-            args.labels.iter().map(|l| parse_label(l)).collect::<Result<_>>()?;
+        let labels: BTreeMap<String, String> = args
+            .labels
+            .iter()
+            .map(|l| parse_label(l))
+            .collect::<Result<_>>()?;
         let alert = Alert::from_labels(name, labels);
         return Ok((
             ParsedAlerts {
@@ -106,9 +111,8 @@ fn read_alerts(args: &InvestigateArgs) -> Result<(ParsedAlerts, String)> {
         None => match &args.bundle {
             Some(dir) => {
                 let path = dir.join("alert.json");
-                let text = std::fs::read_to_string(&path).map_err(|e| {
-                    input_error(format!("cannot read {}: {e}", path.display()))
-                })?;
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| input_error(format!("cannot read {}: {e}", path.display())))?;
                 (text, path.display().to_string())
             }
             None => {
@@ -129,7 +133,8 @@ pub(crate) async fn evidence_source(
     record: Option<&Path>,
 ) -> Result<Source> {
     if let Some(dir) = bundle {
-        let bundle = Bundle::open(dir).map_err(|e| input_error(format!("bundle {}: {e}", dir.display())))?;
+        let bundle =
+            Bundle::open(dir).map_err(|e| input_error(format!("bundle {}: {e}", dir.display())))?;
         return Ok(Source::Bundle(Arc::new(bundle)));
     }
     let cfg = ctx.config();
@@ -166,7 +171,9 @@ pub(crate) async fn evidence_source(
         recorder,
     )
     .await
-    .context("connecting to the Kubernetes cluster (use --bundle DIR to replay a recorded incident)")?;
+    .context(
+        "connecting to the Kubernetes cluster (use --bundle DIR to replay a recorded incident)",
+    )?;
     Ok(Source::Live(Arc::new(live)))
 }
 
@@ -175,13 +182,18 @@ pub(crate) fn conclude_from(ctx: &Context, model: &ModelArgs) -> Result<Conclude
     let cfg = ctx.config();
     let kind = model.llm.unwrap_or(cfg.llm.backend);
     if model.adapter.is_some() && kind != LlmBackendKind::Local {
-        return Err(input_error("--adapter applies to the local model only (--llm local)"));
+        return Err(input_error(
+            "--adapter applies to the local model only (--llm local)",
+        ));
     }
     Ok(match kind {
         LlmBackendKind::None => Conclude::Analyzers,
         LlmBackendKind::Local => {
             let path = crate::llm::resolve_model_path(&ctx.home, cfg, None);
-            let adapter = model.adapter.clone().or_else(|| cfg.llm.local.adapter.clone());
+            let adapter = model
+                .adapter
+                .clone()
+                .or_else(|| cfg.llm.local.adapter.clone());
             let llm = crate::llm::LocalLlm::load(&path, adapter.as_deref(), &Default::default())
                 .map_err(|e| {
                     if e.is_user_error() {
@@ -209,11 +221,15 @@ pub(crate) fn knowledge(ctx: &Context) -> Option<Arc<KnowledgeBase>> {
     match KnowledgeBase::open(&ctx.home, ctx.config()) {
         Ok(kb) if !kb.is_empty() => Some(Arc::new(kb)),
         Ok(_) => {
-            tracing::warn!("the runbook index is empty; run `aida ingest` for runbook-guided investigations");
+            tracing::warn!(
+                "the runbook index is empty; run `aida ingest` for runbook-guided investigations"
+            );
             None
         }
         Err(e) => {
-            tracing::warn!("no runbook index ({e}); run `aida ingest` for runbook-guided investigations");
+            tracing::warn!(
+                "no runbook index ({e}); run `aida ingest` for runbook-guided investigations"
+            );
             None
         }
     }
@@ -239,7 +255,10 @@ pub fn run(ctx: &Context, args: &InvestigateArgs) -> Result<Status> {
         );
     }
     if parsed.duplicates > 0 {
-        eprintln!("{} duplicate alert(s) (same fingerprint) skipped", parsed.duplicates);
+        eprintln!(
+            "{} duplicate alert(s) (same fingerprint) skipped",
+            parsed.duplicates
+        );
     }
     if parsed.firing.is_empty() {
         eprintln!("{origin}: no firing alert to investigate");
@@ -247,7 +266,11 @@ pub fn run(ctx: &Context, args: &InvestigateArgs) -> Result<Status> {
     }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let conclude = conclude_from(ctx, &args.model)?;
-    let source = runtime.block_on(evidence_source(ctx, args.bundle.as_deref(), args.record.as_deref()))?;
+    let source = runtime.block_on(evidence_source(
+        ctx,
+        args.bundle.as_deref(),
+        args.record.as_deref(),
+    ))?;
     // A recording starts with the alert, so the bundle replays as `--bundle DIR` on its own.
     if let Source::Live(live) = &source
         && let Some(recorder) = live.recorder()
@@ -258,7 +281,8 @@ pub fn run(ctx: &Context, args: &InvestigateArgs) -> Result<Status> {
             .with_context(|| format!("writing alert.json into {}", recorder.dir().display()))?;
     }
     let investigator = Investigator {
-        belt: Toolbelt::new(source).with_default_namespace(ctx.config().kubernetes.namespace.clone()),
+        belt: Toolbelt::new(source)
+            .with_default_namespace(ctx.config().kubernetes.namespace.clone()),
         knowledge: knowledge(ctx),
         conclude,
         limits: Limits {
@@ -271,7 +295,14 @@ pub fn run(ctx: &Context, args: &InvestigateArgs) -> Result<Status> {
     let bar = spinner(ctx.global.quiet);
     let mut reports = Vec::new();
     for alert in &parsed.firing {
-        let outcome = investigate_one(&runtime, &investigator, &mut store, alert, IncidentSource::Cli, bar.as_ref())?;
+        let outcome = investigate_one(
+            &runtime,
+            &investigator,
+            &mut store,
+            alert,
+            IncidentSource::Cli,
+            bar.as_ref(),
+        )?;
         if let Some(why) = &outcome.fallback {
             eprintln!("warning: {why}; the report falls back to the analyzer findings");
         }

@@ -11,8 +11,8 @@ pub mod bundle;
 pub mod completions;
 pub mod config;
 pub mod eval;
-pub mod investigate;
 pub mod ingest;
+pub mod investigate;
 pub mod model;
 pub mod search;
 

@@ -40,8 +40,22 @@ pub(crate) fn sample() -> Report {
 #[test]
 fn json_shape_matches_the_design() {
     let value = serde_json::to_value(sample()).unwrap();
-    for key in ["incident_id", "alert", "category", "root_cause", "confidence", "summary", "evidence",
-                "hypotheses", "next_steps", "runbooks", "trajectory", "model", "timings_ms", "tokens"] {
+    for key in [
+        "incident_id",
+        "alert",
+        "category",
+        "root_cause",
+        "confidence",
+        "summary",
+        "evidence",
+        "hypotheses",
+        "next_steps",
+        "runbooks",
+        "trajectory",
+        "model",
+        "timings_ms",
+        "tokens",
+    ] {
         assert!(value.get(key).is_some(), "missing {key}");
     }
     assert_eq!(value["category"], "oom_killed");
@@ -58,7 +72,10 @@ fn categories_round_trip_and_parse_leniently() {
         assert_eq!(text, format!("\"{}\"", c.as_str()));
         assert_eq!(c.as_str().parse::<Category>().unwrap(), c);
     }
-    assert_eq!("Image-Pull".parse::<Category>().unwrap(), Category::ImagePull);
+    assert_eq!(
+        "Image-Pull".parse::<Category>().unwrap(),
+        Category::ImagePull
+    );
     assert!("meltdown".parse::<Category>().is_err());
 }
 
@@ -66,16 +83,34 @@ fn categories_round_trip_and_parse_leniently() {
 fn integrity_accepts_real_quotes_and_rejects_invented_ones() {
     assert!(sample().check_integrity().is_ok());
     let mut bad = sample();
-    bad.evidence.push(EvidenceQuote { source: "step-1".into(), quote: "Error: disk full".into() });
-    bad.evidence.push(EvidenceQuote { source: "step-9".into(), quote: "x".into() });
-    bad.evidence.push(EvidenceQuote { source: "step-1".into(), quote: "  ".into() });
+    bad.evidence.push(EvidenceQuote {
+        source: "step-1".into(),
+        quote: "Error: disk full".into(),
+    });
+    bad.evidence.push(EvidenceQuote {
+        source: "step-9".into(),
+        quote: "x".into(),
+    });
+    bad.evidence.push(EvidenceQuote {
+        source: "step-1".into(),
+        quote: "  ".into(),
+    });
     bad.confidence = 1.5;
     let errors = bad.check_integrity().unwrap_err();
     assert_eq!(errors.len(), 4, "{errors:?}");
-    assert!(matches!(errors[0], IntegrityError::QuoteNotFound { index: 2, .. }));
-    assert!(matches!(errors[1], IntegrityError::UnknownSource { index: 3, .. }));
+    assert!(matches!(
+        errors[0],
+        IntegrityError::QuoteNotFound { index: 2, .. }
+    ));
+    assert!(matches!(
+        errors[1],
+        IntegrityError::UnknownSource { index: 3, .. }
+    ));
     assert!(matches!(errors[2], IntegrityError::EmptyQuote { index: 4 }));
-    assert!(matches!(errors[3], IntegrityError::ConfidenceOutOfRange { .. }));
+    assert!(matches!(
+        errors[3],
+        IntegrityError::ConfidenceOutOfRange { .. }
+    ));
 }
 
 #[test]
