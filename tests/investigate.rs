@@ -220,3 +220,34 @@ fn eval_scores_the_suite_and_honours_min_accuracy() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn bundle_check_prints_findings_and_names_malformed_files() {
+    let home = TestHome::new();
+    let dir = bundle("oom_java_heap_over_limit");
+    home.aida()
+        .args(["bundle", "check", dir.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("category: oom_killed"))
+        .stdout(predicate::str::contains("Reason=OOMKilled"));
+    let bad = tempfile::tempdir().unwrap();
+    std::fs::write(
+        bad.path().join("alert.json"),
+        r#"{"labels":{"alertname":"X"}}"#,
+    )
+    .unwrap();
+    std::fs::create_dir_all(bad.path().join("cluster/default")).unwrap();
+    std::fs::write(
+        bad.path().join("cluster/default/pods.json"),
+        "{\"kind\":\"PodList\",\n \"items\": [}",
+    )
+    .unwrap();
+    home.aida()
+        .args(["bundle", "check", bad.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cluster/default/pods.json: line 2 column 12",
+        ));
+}
