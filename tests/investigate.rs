@@ -251,3 +251,56 @@ fn bundle_check_prints_findings_and_names_malformed_files() {
             "cluster/default/pods.json: line 2 column 12",
         ));
 }
+
+/// The real local model end to end (Gemma 3 270M from scripts/fetch-models.sh): whatever the
+/// small model writes, the report is valid, its quotes are real, and a rejected answer is a
+/// labelled fallback rather than an invented report.
+#[test]
+fn local_model_reports_are_valid_for_several_categories() {
+    let home = TestHome::new();
+    let models = common::models_dir();
+    for (case, category) in [
+        ("oom_java_heap_over_limit", "oom_killed"),
+        ("storage_pvc_unknown_storageclass", "storage"),
+    ] {
+        let dir = bundle(case);
+        let out = home
+            .aida()
+            .env("AIDA_MODELS_DIR", &models)
+            .args([
+                "investigate",
+                "--bundle",
+                dir.to_str().unwrap(),
+                "--llm",
+                "local",
+                "--format",
+                "json",
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let report: Report = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report.category.as_str(), category, "{case}");
+        assert_eq!(report.model.backend, "local");
+        assert_eq!(report.model.name, "gemma-3-270m-q4_k_m");
+        report
+            .check_integrity()
+            .unwrap_or_else(|e| panic!("{case}: {e:?}"));
+        let llm_steps: Vec<_> = report
+            .trajectory
+            .iter()
+            .filter(|s| s.tool == "llm")
+            .collect();
+        assert_eq!(llm_steps.len(), 1, "{case}: one bounded prompt");
+        assert!(report.tokens["prompt"] > 100 && report.tokens["completion"] > 0);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if stderr.contains("falls back to the analyzer findings") {
+            assert!(
+                report.summary.contains("could not be used"),
+                "{case}: fallback must be labelled"
+            );
+        }
+        assert!(!report.root_cause.trim().is_empty());
+    }
+}
