@@ -304,3 +304,127 @@ fn local_model_reports_are_valid_for_several_categories() {
         assert!(!report.root_cause.trim().is_empty());
     }
 }
+
+/// `--llm openai` against a loopback server speaking the chat-completions wire format: the model
+/// calls a tool (a call the plan already made, so it is answered from that step), then answers
+/// with a JSON report whose invented quote is dropped and whose real quote is re-cited.
+#[test]
+fn api_model_tool_loop_with_duplicate_suppression_and_quote_checks() {
+    use std::sync::{Arc, Mutex};
+
+    use axum::routing::post;
+    use serde_json::{Value, json};
+
+    let completion = |message: Value, finish: &str| {
+        json!({"id": "c", "object": "chat.completion", "created": 1, "model": "fake-model",
+               "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": null}],
+               "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}})
+        .to_string()
+    };
+    let pod = "cart-api-6c9d7f8b4-x2k9q";
+    let script = vec![
+        completion(
+            json!({"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
+                "function": {"name": "describe_pod", "arguments": json!({"namespace": "shop", "name": pod}).to_string()}}]}),
+            "tool_calls",
+        ),
+        completion(
+            json!({"role": "assistant", "content": json!({
+                "category": "oom_killed",
+                "root_cause": "Container app of cart-api is OOMKilled at its 256Mi limit.",
+                "confidence": 0.9, "summary": "Exit code 137 after exceeding the limit.",
+                "evidence": [{"source": "step-99", "quote": "Reason=OOMKilled"},
+                             {"source": "step-1", "quote": "disk is full"}],
+                "hypotheses": [], "next_steps": ["Raise the memory limit to 512Mi"]}).to_string()}),
+            "stop",
+        ),
+    ];
+    let requests: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let script = Arc::new(Mutex::new(script));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (reqs, scr) = (requests.clone(), script.clone());
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        post(move |body: axum::Json<Value>| {
+            let (reqs, scr) = (reqs.clone(), scr.clone());
+            async move {
+                reqs.lock().unwrap().push(body.0);
+                let text = scr.lock().unwrap().remove(0);
+                ([("content-type", "application/json")], text)
+            }
+        }),
+    );
+    rt.spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let home = TestHome::new();
+    let dir = bundle("oom_java_heap_over_limit");
+    let out = home
+        .aida()
+        .env("AIDA_LLM_OPENAI_BASE_URL", format!("http://{addr}/v1"))
+        .env("AIDA_LLM_OPENAI_MODEL", "fake-model")
+        .env("OPENAI_API_KEY", "sk-test")
+        .args([
+            "investigate",
+            "--bundle",
+            dir.to_str().unwrap(),
+            "--llm",
+            "openai",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let report: Report = serde_json::from_slice(&out).unwrap();
+    assert_eq!(report.model.backend, "openai");
+    assert_eq!(report.category.as_str(), "oom_killed");
+    assert_eq!(
+        report.root_cause,
+        "Container app of cart-api is OOMKilled at its 256Mi limit."
+    );
+    report.check_integrity().unwrap();
+    assert!(
+        report.evidence.iter().all(|e| e.quote != "disk is full"),
+        "invented quote kept"
+    );
+    assert!(
+        report
+            .evidence
+            .iter()
+            .any(|e| e.quote == "Reason=OOMKilled" && e.source != "step-99")
+    );
+    let describes = report
+        .trajectory
+        .iter()
+        .filter(|s| s.tool == "describe_pod")
+        .count();
+    assert_eq!(describes, 1, "the duplicate call ran again");
+    assert_eq!(
+        report.trajectory.iter().filter(|s| s.tool == "llm").count(),
+        2
+    );
+    let reqs = requests.lock().unwrap();
+    assert_eq!(reqs.len(), 2);
+    assert!(
+        !reqs[0]["tools"].as_array().unwrap().is_empty(),
+        "tools offered"
+    );
+    let tool_reply = reqs[1]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["role"] == "tool")
+        .unwrap();
+    assert!(
+        tool_reply["content"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate call suppressed")
+    );
+}

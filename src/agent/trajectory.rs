@@ -7,6 +7,11 @@ use serde_json::Value;
 use crate::evidence::{ToolOutput, Toolbelt};
 use crate::report::{TrajectoryStep, step_id};
 
+/// Steps that observe the incident (tool calls), as opposed to model calls and runbook search.
+pub fn is_evidence_step(tool: &str) -> bool {
+    tool != "llm" && tool != "search_runbooks"
+}
+
 /// Tool calls made so far. Outputs are kept whole (they are already budgeted by the tool belt),
 /// so evidence quotes can be checked against exactly what was seen.
 #[derive(Default)]
@@ -67,11 +72,12 @@ impl Trajectory {
         !self.failed[index]
     }
 
-    /// Steps whose output contains `quote` verbatim (the first one wins).
+    /// The first tool step whose output contains `quote` verbatim. Model steps and runbook text
+    /// are not evidence about the incident, so they never back a quote.
     pub fn find_quote(&self, quote: &str) -> Option<usize> {
         self.steps
             .iter()
-            .position(|s| s.output_excerpt.contains(quote))
+            .position(|s| is_evidence_step(&s.tool) && s.output_excerpt.contains(quote))
     }
 
     pub fn len(&self) -> usize {

@@ -181,6 +181,8 @@ pub enum IntegrityError {
         cited: String,
         quote: String,
     },
+    #[error("evidence[{index}] cites {cited}, a model call rather than tool output")]
+    ModelStep { index: usize, cited: String },
     #[error("evidence[{index}] has an empty quote")]
     EmptyQuote { index: usize },
     #[error("{field} is {value}, outside 0..=1")]
@@ -201,6 +203,11 @@ impl Report {
             }
             match steps.get(&quote.source) {
                 None => errors.push(IntegrityError::UnknownSource {
+                    index,
+                    cited: quote.source.clone(),
+                }),
+                // A model's own words are not evidence, even when quoted back.
+                Some(step) if step.tool == "llm" => errors.push(IntegrityError::ModelStep {
                     index,
                     cited: quote.source.clone(),
                 }),

@@ -95,9 +95,20 @@ fn integrity_accepts_real_quotes_and_rejects_invented_ones() {
         source: "step-1".into(),
         quote: "  ".into(),
     });
+    bad.trajectory.push(TrajectoryStep {
+        step: 2,
+        tool: "llm".into(),
+        input: json!({}),
+        output_excerpt: "the model said: disk is full".into(),
+        duration_ms: 1,
+    });
+    bad.evidence.push(EvidenceQuote {
+        source: "step-2".into(),
+        quote: "disk is full".into(),
+    });
     bad.confidence = 1.5;
     let errors = bad.check_integrity().unwrap_err();
-    assert_eq!(errors.len(), 4, "{errors:?}");
+    assert_eq!(errors.len(), 5, "{errors:?}");
     assert!(matches!(
         errors[0],
         IntegrityError::QuoteNotFound { index: 2, .. }
@@ -109,6 +120,10 @@ fn integrity_accepts_real_quotes_and_rejects_invented_ones() {
     assert!(matches!(errors[2], IntegrityError::EmptyQuote { index: 4 }));
     assert!(matches!(
         errors[3],
+        IntegrityError::ModelStep { index: 5, .. }
+    ));
+    assert!(matches!(
+        errors[4],
         IntegrityError::ConfidenceOutOfRange { .. }
     ));
 }
