@@ -428,3 +428,17 @@ fn api_model_tool_loop_with_duplicate_suppression_and_quote_checks() {
             .contains("duplicate call suppressed")
     );
 }
+
+#[test]
+fn a_missing_local_model_says_what_to_do() {
+    let home = TestHome::new();
+    let dir = bundle("oom_java_heap_over_limit");
+    home.aida()
+        .args(["investigate", "--bundle", dir.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is not installed: run scripts/fetch-models.sh",
+        ))
+        .stderr(predicate::str::contains("--llm none"));
+}

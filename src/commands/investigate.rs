@@ -190,6 +190,12 @@ pub(crate) fn conclude_from(ctx: &Context, model: &ModelArgs) -> Result<Conclude
         LlmBackendKind::None => Conclude::Analyzers,
         LlmBackendKind::Local => {
             let path = crate::llm::resolve_model_path(&ctx.home, cfg, None);
+            if !path.exists() {
+                return Err(input_error(format!(
+                    "the local model {} is not installed: run scripts/fetch-models.sh, set llm.local.model, or use --llm none (analyzers only) or --llm openai",
+                    path.display()
+                )));
+            }
             let adapter = model
                 .adapter
                 .clone()
