@@ -71,7 +71,8 @@ fn answer_schema() -> Value {
     })
 }
 
-fn count(tokens: &mut BTreeMap<String, u64>, response: &ChatResponse) -> u64 {
+/// Adds a response's token counts to the report's totals; returns completion tokens so far.
+pub(super) fn count(tokens: &mut BTreeMap<String, u64>, response: &ChatResponse) -> u64 {
     *tokens.entry("prompt".into()).or_default() += u64::from(response.usage.prompt_tokens);
     let completion = tokens.entry("completion".into()).or_default();
     *completion += u64::from(response.usage.completion_tokens);
