@@ -309,9 +309,7 @@ impl Investigator {
             Ok(Err(e)) => return Err(format!("the model failed: {e}")),
             Ok(Ok(r)) => r,
         };
-        *tokens.entry("prompt".into()).or_default() += u64::from(response.usage.prompt_tokens);
-        *tokens.entry("completion".into()).or_default() +=
-            u64::from(response.usage.completion_tokens);
+        api_loop::count(tokens, &response);
         trajectory.record(
             "llm",
             json!({"backend": llm.backend(), "prompt_chars": prompt.len()}),
