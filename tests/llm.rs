@@ -134,45 +134,25 @@ fn max_abs_diff(a: &Tensor, b: &Tensor) -> f32 {
         .unwrap()
 }
 
-/// Decode (one token at a time, sliding-window cache trimmed) and chunked prefill must give the
-/// same logits as one long prefill, past the 512-token window.
-#[test]
-#[ignore = "fails: max logit diff 1.2 between quantized decode and f32 prefill; not yet known whether quantization noise or a cache bug (see BENCHMARKS.md / report)"]
-fn decode_and_chunked_prefill_match_full_prefill_past_the_window() {
-    let llm = llm();
-    let text = read_fixture("texts/code.txt");
-    let ids = llm.tokenizer.encode(&text, true).unwrap();
-    let n = 560;
-    let ids = &ids[..n];
-    // Reference: one chunk, all logits of the last 8 positions.
+/// Chunked prefill (200-token chunks) then token-by-token decode of the last 8 tokens, against one
+/// 552-token prefill followed by an 8-token chunk: returns (max logit diff, argmax agreements).
+fn decode_vs_prefill(model: &Gemma, ids: &[u32]) -> (f32, usize) {
+    let n = ids.len();
     let mut c1 = Cache::new();
-    llm.model
-        .forward(&ids[..n - 8], &mut c1, Logits::None)
-        .unwrap();
-    let full = llm
-        .model
+    model.forward(&ids[..n - 8], &mut c1, Logits::None).unwrap();
+    let full = model
         .forward(&ids[n - 8..], &mut c1, Logits::All)
         .unwrap()
         .unwrap();
-    // Chunked prefill (200-token chunks), then token-by-token decode.
     let mut c2 = Cache::new();
     for chunk in ids[..n - 8].chunks(200) {
-        llm.model.forward(chunk, &mut c2, Logits::None).unwrap();
+        model.forward(chunk, &mut c2, Logits::None).unwrap();
     }
     let mut rows = Vec::new();
     for &t in &ids[n - 8..] {
-        rows.push(
-            llm.model
-                .forward(&[t], &mut c2, Logits::Last)
-                .unwrap()
-                .unwrap(),
-        );
+        rows.push(model.forward(&[t], &mut c2, Logits::Last).unwrap().unwrap());
     }
     let decoded = Tensor::stack(&rows, 0).unwrap();
-    let diff = max_abs_diff(&full, &decoded);
-    // Decode runs the quantized kernels, prefill the f32 copy: they differ by quantization noise
-    // of the activations, not by attention errors (a wrong window gives differences > 1).
-    assert!(diff < 0.5, "decode vs prefill logits differ by {diff}");
     let full_v = full.to_vec2::<f32>().unwrap();
     let dec_v = decoded.to_vec2::<f32>().unwrap();
     let same = full_v
@@ -180,6 +160,30 @@ fn decode_and_chunked_prefill_match_full_prefill_past_the_window() {
         .zip(&dec_v)
         .filter(|(a, b)| argmax(a) == argmax(b))
         .count();
+    (max_abs_diff(&full, &decoded), same)
+}
+
+/// Decode (one token at a time, sliding-window cache trimmed) and chunked prefill must give the
+/// same logits as one long prefill, past the 512-token window. With dense weights both paths run
+/// the same f32 kernels, so any cache or mask error shows up directly.
+#[test]
+fn decode_and_chunked_prefill_match_full_prefill_past_the_window() {
+    let text = read_fixture("texts/code.txt");
+    let ids = llm().tokenizer.encode(&text, true).unwrap();
+    let ids = &ids[..560];
+    let opts = LoadOptions {
+        mode: WeightMode::Dense,
+        ..LoadOptions::default()
+    };
+    let dense = Gemma::from_gguf(&gguf(), &opts).unwrap();
+    let (diff, same) = decode_vs_prefill(&dense, ids);
+    eprintln!("dense: max diff {diff}, argmax {same}/8");
+    assert!(diff < 1e-2, "dense decode vs prefill logits differ by {diff}");
+    assert_eq!(same, 8);
+    // The default model decodes with quantized kernels (activations quantized to 8 bits) and
+    // prefills with the f32 copy: only quantization noise separates them.
+    let (diff, same) = decode_vs_prefill(&llm().model, ids);
+    eprintln!("mixed: max diff {diff}, argmax {same}/8");
     assert!(same >= 7, "argmax agrees on only {same}/8 positions");
 }
 
