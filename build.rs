@@ -14,11 +14,11 @@ fn main() {
     files.sort();
     let mut out = String::from("pub static RUNBOOKS: &[(&str, &[u8])] = &[\n");
     for rel in &files {
-        let full = runbooks.join(rel);
+        // Resolved when the crate compiles, not here: checkouts that share one target dir reuse
+        // this generated file, and an absolute path baked in here would point at another checkout.
         out.push_str(&format!(
-            "    ({:?}, include_bytes!({:?})),\n",
-            rel,
-            full.to_string_lossy()
+            "    ({rel:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {:?}))),\n",
+            format!("/runbooks/{rel}")
         ));
     }
     out.push_str("];\n");

@@ -178,7 +178,10 @@ fn decode_and_chunked_prefill_match_full_prefill_past_the_window() {
     let dense = Gemma::from_gguf(&gguf(), &opts).unwrap();
     let (diff, same) = decode_vs_prefill(&dense, ids);
     eprintln!("dense: max diff {diff}, argmax {same}/8");
-    assert!(diff < 1e-2, "dense decode vs prefill logits differ by {diff}");
+    assert!(
+        diff < 1e-2,
+        "dense decode vs prefill logits differ by {diff}"
+    );
     assert_eq!(same, 8);
     // The default model decodes with quantized kernels (activations quantized to 8 bits) and
     // prefills with the f32 copy: only quantization noise separates them.
@@ -607,6 +610,22 @@ fn openai_retries_429_then_succeeds() {
         .block_on(b.chat(&ChatRequest::new(vec![ChatMessage::user("hi")])))
         .unwrap();
     assert_eq!(r.content, "fine");
+    assert_eq!(srv.requests.lock().unwrap().len(), 2);
+}
+
+#[test]
+fn openai_gives_up_after_max_retries_with_the_last_error() {
+    let busy = json!({"error": {"message": "overloaded", "type": "server_error",
+        "param": null, "code": null}})
+    .to_string();
+    let (rt, srv) = fake_server(vec![(503, busy.clone()), (503, busy.clone()), (503, busy)]);
+    let b = backend(&srv.url); // max_retries: 1
+    let err = rt
+        .block_on(b.chat(&ChatRequest::new(vec![ChatMessage::user("hi")])))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("503") && err.contains("overloaded"), "{err}");
+    // One policy only: the first try plus one retry, no hidden retries inside the client.
     assert_eq!(srv.requests.lock().unwrap().len(), 2);
 }
 

@@ -1,16 +1,18 @@
 //! Any OpenAI-compatible chat-completions server (OpenAI, vLLM, Ollama, llama.cpp server) through
 //! async-openai: tool calling, JSON-schema structured output, timeouts, retries.
 //!
-//! Retries: async-openai itself retries 429 and 5xx answers and connection errors (3 times,
-//! exponential backoff from 100 ms, honouring `Retry-After`). On top of that this backend retries
-//! timeouts and still-failing 429/5xx calls `max_retries` more times with its own backoff, so a
-//! briefly overloaded server does not fail an investigation. 401/403 and unreadable answers are
-//! not retried: they get an error saying what to fix.
+//! Retries: async-openai's default client retries 429/5xx by itself; this backend installs the
+//! plain reqwest transport instead and owns the one retry policy: timeouts, connection failures
+//! and 429/5xx answers are retried `max_retries` times with exponential backoff (`backoff`,
+//! doubling, capped at 30 s), each attempt logged, so a briefly overloaded server does not fail an
+//! investigation. 401/403 and unreadable answers are not retried: they get an error saying what
+//! to fix.
 use std::time::{Duration, Instant};
 
 use async_openai::Client;
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
+use async_openai::middleware::ReqwestService;
 use async_openai::types::chat::{CreateChatCompletionRequest, CreateChatCompletionResponse};
 use serde_json::{Value, json};
 
@@ -80,7 +82,10 @@ impl OpenAiBackend {
         // Local servers (Ollama, vLLM) accept any key; send none rather than an empty bearer.
         config = config.with_api_key(settings.api_key.clone().unwrap_or_default());
         Ok(Self {
-            client: Client::build(http, config),
+            // The plain transport: async-openai's default stack retries 429/5xx on its own, which
+            // would multiply with `max_retries` below and hide attempts from the logs.
+            client: Client::build(http.clone(), config)
+                .with_http_service(ReqwestService::new(http)),
             settings,
         })
     }
