@@ -15,7 +15,7 @@ AIDA="${AIDA_BIN:-${CARGO_TARGET_DIR:-target}/release/aida}"
 PROMPT=$(mktemp); trap 'rm -f "$PROMPT"' EXIT
 # The same character prefix of the prose fixture for both engines (~310 Gemma tokens).
 head -c 1330 tests/fixtures/llm/texts/prose.txt > "$PROMPT"
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { sort -g | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]}'; }
 declare -a AP AD LP LD
 for i in $(seq "$RUNS"); do
   out=$(RAYON_NUM_THREADS=$THREADS "$AIDA" model generate --model "$GGUF" --prompt-file "$PROMPT" \

@@ -81,7 +81,7 @@ pub struct LocalLlmConfig {
     pub model: Option<PathBuf>,
     /// LoRA adapter directory (PEFT layout) applied on top of the model.
     pub adapter: Option<PathBuf>,
-    /// CPU threads for inference; 0 = all cores.
+    /// CPU threads for local inference and embeddings; 0 = one per physical core.
     pub threads: usize,
     /// Most tokens generated for one report.
     pub max_tokens: usize,

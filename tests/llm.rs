@@ -32,6 +32,18 @@ fn llm() -> &'static LocalLlm {
     LLM.get_or_init(|| LocalLlm::load(&gguf(), None, &LoadOptions::default()).expect("load gemma"))
 }
 
+/// The GGUF with every weight dequantized to f32 (but the token embedding), loaded once.
+fn dense() -> &'static Gemma {
+    static DENSE: OnceLock<Gemma> = OnceLock::new();
+    DENSE.get_or_init(|| {
+        let opts = LoadOptions {
+            mode: WeightMode::Dense,
+            ..LoadOptions::default()
+        };
+        Gemma::from_gguf(&gguf(), &opts).expect("load dense gemma")
+    })
+}
+
 fn read_fixture(name: &str) -> String {
     std::fs::read_to_string(fixtures().join(name)).expect(name)
 }
@@ -171,12 +183,7 @@ fn decode_and_chunked_prefill_match_full_prefill_past_the_window() {
     let text = read_fixture("texts/code.txt");
     let ids = llm().tokenizer.encode(&text, true).unwrap();
     let ids = &ids[..560];
-    let opts = LoadOptions {
-        mode: WeightMode::Dense,
-        ..LoadOptions::default()
-    };
-    let dense = Gemma::from_gguf(&gguf(), &opts).unwrap();
-    let (diff, same) = decode_vs_prefill(&dense, ids);
+    let (diff, same) = decode_vs_prefill(dense(), ids);
     eprintln!("dense: max diff {diff}, argmax {same}/8");
     assert!(
         diff < 1e-2,
@@ -188,6 +195,117 @@ fn decode_and_chunked_prefill_match_full_prefill_past_the_window() {
     let (diff, same) = decode_vs_prefill(&llm().model, ids);
     eprintln!("mixed: max diff {diff}, argmax {same}/8");
     assert!(same >= 7, "argmax agrees on only {same}/8 positions");
+}
+
+/// GGUF tensor name → Hugging Face name, and whether it is a Gemma norm (stored without the +1).
+fn hf_name(gguf: &str) -> (String, bool) {
+    let map = [
+        ("attn_q", "self_attn.q_proj", false),
+        ("attn_k", "self_attn.k_proj", false),
+        ("attn_v", "self_attn.v_proj", false),
+        ("attn_output", "self_attn.o_proj", false),
+        ("attn_q_norm", "self_attn.q_norm", true),
+        ("attn_k_norm", "self_attn.k_norm", true),
+        ("ffn_gate", "mlp.gate_proj", false),
+        ("ffn_up", "mlp.up_proj", false),
+        ("ffn_down", "mlp.down_proj", false),
+        ("attn_norm", "input_layernorm", true),
+        ("post_attention_norm", "post_attention_layernorm", true),
+        ("ffn_norm", "pre_feedforward_layernorm", true),
+        ("post_ffw_norm", "post_feedforward_layernorm", true),
+    ];
+    match gguf {
+        "token_embd.weight" => ("model.embed_tokens.weight".into(), false),
+        "output_norm.weight" => ("model.norm.weight".into(), true),
+        _ => {
+            let rest = gguf.strip_prefix("blk.").expect(gguf);
+            let (layer, rest) = rest.split_once('.').unwrap();
+            let base = rest.strip_suffix(".weight").unwrap();
+            let (_, hf, norm) = map.iter().find(|(g, _, _)| *g == base).expect(gguf);
+            (format!("model.layers.{layer}.{hf}.weight"), *norm)
+        }
+    }
+}
+
+/// A Hugging Face checkpoint directory (config.json with `layer_types`, HF tensor names, norms
+/// without the +1, tokenizer.json) made from the GGUF loads and scores text like the GGUF does.
+#[test]
+fn safetensors_checkpoint_matches_the_gguf_it_was_made_from() {
+    use candle_core::quantized::gguf_file;
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = std::fs::File::open(gguf()).unwrap();
+    let ct = gguf_file::Content::read(&mut f).unwrap();
+    let mut tensors = std::collections::HashMap::new();
+    for name in ct.tensor_infos.keys() {
+        let t = ct
+            .tensor(&mut f, name, &Device::Cpu)
+            .unwrap()
+            .dequantize(&Device::Cpu)
+            .unwrap();
+        let (hf, norm) = hf_name(name);
+        tensors.insert(hf, if norm { (t - 1.0).unwrap() } else { t });
+    }
+    candle_core::safetensors::save(&tensors, dir.path().join("model.safetensors")).unwrap();
+    drop(tensors);
+    let c = &dense().config;
+    let layer_types: Vec<&str> = (0..c.block_count)
+        .map(|i| {
+            if c.is_sliding(i) {
+                "sliding_attention"
+            } else {
+                "full_attention"
+            }
+        })
+        .collect();
+    let config = json!({
+        "architectures": ["Gemma3ForCausalLM"], "model_type": "gemma3_text",
+        "hidden_size": c.embedding_length, "intermediate_size": c.feed_forward_length,
+        "num_attention_heads": c.head_count, "num_key_value_heads": c.head_count_kv,
+        "head_dim": c.head_dim, "num_hidden_layers": c.block_count,
+        "max_position_embeddings": c.context_length, "sliding_window": c.sliding_window,
+        "layer_types": layer_types, "rope_theta": c.rope_base_global,
+        "rope_local_base_freq": c.rope_base_local, "rope_scaling": null,
+        "rms_norm_eps": c.rms_norm_eps, "vocab_size": c.vocab_size,
+        "query_pre_attn_scalar": c.head_dim, "torch_dtype": "float32"
+    });
+    std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+    llm()
+        .tokenizer
+        .inner
+        .save(dir.path().join("tokenizer.json"), false)
+        .unwrap();
+
+    let st = LocalLlm::load(dir.path(), None, &LoadOptions::default()).unwrap();
+    assert_eq!(&st.model.config, c);
+    let text = read_fixture("texts/prose.txt");
+    let ids = st.tokenizer.encode(&text, true).unwrap();
+    assert_eq!(ids, llm().tokenizer.encode(&text, true).unwrap());
+    let ids = &ids[..128];
+    let score = |m: &Gemma| {
+        let logits = m
+            .forward(&ids[..ids.len() - 1], &mut Cache::new(), Logits::All)
+            .unwrap()
+            .unwrap();
+        let lp = aida::llm::gemma::target_log_probs(&logits, &ids[1..]).unwrap();
+        let nll = -lp.iter().sum::<f32>() / lp.len() as f32;
+        let rows = logits.to_vec2::<f32>().unwrap();
+        (nll, rows.iter().map(|r| argmax(r)).collect::<Vec<_>>())
+    };
+    let (nll_st, top_st) = score(&st.model);
+    let (nll_gguf, top_gguf) = score(dense());
+    eprintln!("NLL safetensors {nll_st}, GGUF dense {nll_gguf}");
+    // Only the GGUF's quantized output projection (activations rounded to 8 bits) separates them;
+    // a missing +1 on a norm or a swapped projection moves the NLL by far more than 1 %.
+    assert!(
+        (nll_st - nll_gguf).abs() / nll_gguf < 0.01,
+        "NLL {nll_st} vs {nll_gguf}"
+    );
+    let same = top_st.iter().zip(&top_gguf).filter(|(a, b)| a == b).count();
+    assert!(
+        same * 100 >= top_st.len() * 95,
+        "argmax agrees on {same}/{}",
+        top_st.len()
+    );
 }
 
 fn random_adapter(dir: &std::path::Path, cfg: &aida::llm::GemmaConfig, zero_b: bool) {
@@ -370,6 +488,31 @@ fn cli_tokenize_generate_perplexity_info() {
     // The base model continues " the capital of the country of France": no "Paris" to check.
     assert_eq!(v["ids"].as_array().unwrap().len(), 6, "{v}");
     assert_eq!(v["prompt_tokens"], 6);
+    assert!(v["threads"].as_u64().unwrap() >= 1, "{v}");
+
+    // llm.local.threads reaches candle's thread pools.
+    let out = home
+        .aida()
+        .env("AIDA_LLM_LOCAL_THREADS", "1")
+        .args([
+            "model",
+            "generate",
+            "--prompt",
+            "Hello",
+            "--max-tokens",
+            "1",
+        ])
+        .args(cli_model_args())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["threads"], 1, "{v}");
 
     // Streaming text mode prints the same greedy text.
     let out = home

@@ -411,6 +411,7 @@ fn generate(ctx: &Context, args: &GenerateArgs) -> Result<Status> {
             "prompt_tokens": g.prompt_tokens,
             "prefill_tok_s": g.prefill_tok_s,
             "decode_tok_s": g.decode_tok_s,
+            "threads": candle_core::utils::get_num_threads(),
             "finish_reason": g.finish_reason,
         }))?,
         Format::Text => {

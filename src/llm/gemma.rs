@@ -265,6 +265,64 @@ impl GemmaConfig {
     }
 }
 
+impl GemmaConfig {
+    /// From a Hugging Face `config.json` (`Gemma3ForCausalLM`, or the text part of a multimodal
+    /// `Gemma3ForConditionalGeneration` under `text_config`).
+    pub fn from_hf_config(json: &serde_json::Value) -> Result<Self> {
+        let c = json.get("text_config").unwrap_or(json);
+        let model_type = c.get("model_type").and_then(|v| v.as_str()).unwrap_or("");
+        if !model_type.starts_with("gemma3") {
+            return Err(LlmError::Format(format!(
+                "config.json: model_type `{model_type}` is not Gemma 3 (AIDA's local engine runs gemma3)"
+            )));
+        }
+        let int = |k: &str| -> Result<usize> {
+            c.get(k)
+                .and_then(|v| v.as_u64())
+                .map(|v| v as usize)
+                .ok_or_else(|| {
+                    LlmError::Format(format!("config.json: `{k}` missing or not an integer"))
+                })
+        };
+        let float = |k: &str, default: f64| c.get(k).and_then(|v| v.as_f64()).unwrap_or(default);
+        let head_count = int("num_attention_heads")?;
+        let embedding_length = int("hidden_size")?;
+        let head_dim = int("head_dim").unwrap_or(embedding_length / head_count.max(1));
+        let scale = c
+            .get("rope_scaling")
+            .filter(|r| r.get("rope_type").and_then(|t| t.as_str()) == Some("linear"))
+            .and_then(|r| r.get("factor"))
+            .and_then(|f| f.as_f64())
+            .unwrap_or(1.0);
+        let pattern = match c.get("layer_types").and_then(|v| v.as_array()) {
+            // Newer configs list each layer; the pattern is where the first global one sits.
+            Some(types) => types
+                .iter()
+                .position(|t| t.as_str() == Some("full_attention"))
+                .map_or(usize::MAX, |i| i + 1),
+            None => int("sliding_window_pattern").unwrap_or(6),
+        };
+        Ok(Self {
+            architecture: "gemma3".into(),
+            block_count: int("num_hidden_layers")?,
+            embedding_length,
+            feed_forward_length: int("intermediate_size")?,
+            head_count,
+            head_count_kv: int("num_key_value_heads")?,
+            head_dim,
+            context_length: int("max_position_embeddings").unwrap_or(32768),
+            sliding_window: int("sliding_window").unwrap_or(512),
+            sliding_window_pattern: pattern,
+            rope_base_global: float("rope_theta", 1_000_000.0) as f32,
+            rope_base_local: float("rope_local_base_freq", 10_000.0) as f32,
+            rope_scale_global: scale as f32,
+            rms_norm_eps: float("rms_norm_eps", 1e-6),
+            vocab_size: int("vocab_size")?,
+            attention_scale: 1.0 / float("query_pre_attn_scalar", head_dim as f64).sqrt(),
+        })
+    }
+}
+
 struct GgufLoader<'a, R> {
     ct: &'a gguf_file::Content,
     reader: &'a mut R,
@@ -364,6 +422,105 @@ impl Gemma {
             });
         }
         let final_norm = l.vector("output_norm.weight")?;
+        Ok(Self {
+            config,
+            embedding,
+            layers,
+            final_norm,
+            device: opts.device.clone(),
+        })
+    }
+
+    /// Loads a Hugging Face Gemma 3 checkpoint directory: `config.json` plus `*.safetensors`
+    /// (bf16, f16 or f32; one file or shards). Weights are held dense in f32 on `opts.device` —
+    /// the GPU path; on CPU the GGUF quantized path is faster. `opts.mode` is ignored.
+    pub fn from_safetensors_dir(dir: &Path, opts: &LoadOptions) -> Result<Self> {
+        let config_path = dir.join("config.json");
+        let text = std::fs::read_to_string(&config_path).map_err(|e| LlmError::Io {
+            path: config_path.clone(),
+            source: e,
+        })?;
+        let json: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| LlmError::Format(format!("{}: {e}", config_path.display())))?;
+        let config = GemmaConfig::from_hf_config(&json)?;
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| LlmError::Io {
+                path: dir.to_path_buf(),
+                source: e,
+            })?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "safetensors"))
+            .filter(|p| {
+                !p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("adapter_"))
+            })
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(LlmError::Format(format!(
+                "{}: no .safetensors weights beside config.json",
+                dir.display()
+            )));
+        }
+        // SAFETY: the files are memory-mapped read-only; AIDA never writes to model files while
+        // they are loaded.
+        let vb = unsafe {
+            candle_nn::VarBuilder::from_mmaped_safetensors(&files, DType::F32, &opts.device)?
+        };
+        // Multimodal checkpoints nest the text model one level deeper.
+        let root = if vb.contains_tensor("model.embed_tokens.weight") {
+            vb.pp("model")
+        } else if vb.contains_tensor("language_model.model.embed_tokens.weight") {
+            vb.pp("language_model").pp("model")
+        } else {
+            return Err(LlmError::Format(format!(
+                "{}: no model.embed_tokens.weight: not a Gemma 3 checkpoint",
+                dir.display()
+            )));
+        };
+        let (e, f) = (config.embedding_length, config.feed_forward_length);
+        let (q, kv, hd) = (
+            config.head_count * config.head_dim,
+            config.head_count_kv * config.head_dim,
+            config.head_dim,
+        );
+        let dense =
+            |vb: &candle_nn::VarBuilder, name: &str, out: usize, inp: usize| -> Result<Linear> {
+                Ok(Linear {
+                    quant: None,
+                    dense: Some(vb.get((out, inp), &format!("{name}.weight"))?),
+                    lora: None,
+                })
+            };
+        // HF stores Gemma norm weights without the +1 the model multiplies by; GGUF has it baked in.
+        let norm = |vb: &candle_nn::VarBuilder, name: &str, n: usize| -> Result<Tensor> {
+            Ok((vb.get(n, &format!("{name}.weight"))? + 1.0)?)
+        };
+        let mut layers = Vec::with_capacity(config.block_count);
+        for i in 0..config.block_count {
+            let l = root.pp(format!("layers.{i}"));
+            let at = l.pp("self_attn");
+            let mlp = l.pp("mlp");
+            layers.push(Layer {
+                q: dense(&at, "q_proj", q, e)?,
+                k: dense(&at, "k_proj", kv, e)?,
+                v: dense(&at, "v_proj", kv, e)?,
+                o: dense(&at, "o_proj", e, q)?,
+                gate: dense(&mlp, "gate_proj", f, e)?,
+                up: dense(&mlp, "up_proj", f, e)?,
+                down: dense(&mlp, "down_proj", e, f)?,
+                q_norm: norm(&at, "q_norm", hd)?,
+                k_norm: norm(&at, "k_norm", hd)?,
+                attn_norm: norm(&l, "input_layernorm", e)?,
+                post_attn_norm: norm(&l, "post_attention_layernorm", e)?,
+                ffn_norm: norm(&l, "pre_feedforward_layernorm", e)?,
+                post_ffn_norm: norm(&l, "post_feedforward_layernorm", e)?,
+                sliding: config.is_sliding(i),
+            });
+        }
+        let embedding = Embedding::Dense(root.get((config.vocab_size, e), "embed_tokens.weight")?);
+        let final_norm = norm(&root, "norm", e)?;
         Ok(Self {
             config,
             embedding,

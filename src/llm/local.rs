@@ -91,15 +91,22 @@ pub struct Perplexity {
 }
 
 impl LocalLlm {
-    /// Loads a GGUF model (tokenizer.json beside it wins over the GGUF vocabulary) and an
-    /// optional PEFT adapter directory.
+    /// Loads a GGUF model (tokenizer.json beside it wins over the GGUF vocabulary) or a Hugging
+    /// Face checkpoint directory (config.json + safetensors + tokenizer.json), and an optional
+    /// PEFT adapter directory.
     pub fn load(path: &Path, adapter: Option<&Path>, opts: &LoadOptions) -> Result<Self> {
         let t0 = Instant::now();
         if path.is_dir() {
-            return Err(LlmError::Input(format!(
-                "{} is a directory: pass the .gguf file",
-                path.display()
-            )));
+            if !path.join("config.json").is_file() {
+                return Err(LlmError::Input(format!(
+                    "{} is a directory without config.json: pass the .gguf file, or a Hugging Face \
+                     checkpoint directory (config.json, *.safetensors, tokenizer.json)",
+                    path.display()
+                )));
+            }
+            let tokenizer = GemmaTokenizer::from_json(&path.join("tokenizer.json"))?;
+            let model = Gemma::from_safetensors_dir(path, opts)?;
+            return Self::finish(model, tokenizer, path, adapter, t0);
         }
         let file = std::fs::File::open(path).map_err(|e| LlmError::Io {
             path: path.to_path_buf(),
@@ -117,8 +124,16 @@ impl LocalLlm {
                 .unwrap_or_else(|_| Err(LlmError::Tokenizer("tokenizer thread panicked".into())));
             (model, tk)
         });
-        let mut model = model?;
-        let tokenizer = tokenizer?;
+        Self::finish(model?, tokenizer?, path, adapter, t0)
+    }
+
+    fn finish(
+        mut model: Gemma,
+        tokenizer: GemmaTokenizer,
+        path: &Path,
+        adapter: Option<&Path>,
+        t0: Instant,
+    ) -> Result<Self> {
         if let Some(dir) = adapter {
             let a = Adapter::load(dir)?;
             model.set_adapter(Some(&a))?;

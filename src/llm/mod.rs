@@ -76,7 +76,8 @@ pub fn default_device() -> candle_core::Device {
 }
 
 /// The local model file: `explicit` (`--model`), else `llm.local.model`, else the Gemma installed
-/// by scripts/fetch-models.sh. A directory holding exactly one GGUF file stands for that file.
+/// by scripts/fetch-models.sh. A directory holding exactly one GGUF file stands for that file; a
+/// Hugging Face checkpoint directory (config.json + safetensors) stands for itself.
 pub fn resolve_model_path(
     home: &crate::paths::Home,
     config: &crate::config::Config,
