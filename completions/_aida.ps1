@@ -189,6 +189,7 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List installed models and where each came from')
+            [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Download a model from the Hugging Face Hub into the models directory')
             [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show a local model''s architecture, tokenizer and load cost')
             [CompletionResult]::new('tokenize', 'tokenize', [CompletionResultType]::ParameterValue, 'Print the token ids of a file (or - for stdin), BOS included')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate text from a prompt with the local model (streams to stdout)')
@@ -197,6 +198,24 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             break
         }
         'aida;model;list' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'aida;model;pull' {
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'File to fetch from the repo (repeatable) [default: the alias''s files, else chosen from the repo listing]')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Branch, tag or commit')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Directory name under the models directory [default: the alias, else the repo''s name]')
+            [CompletionResult]::new('--quant', '--quant', [CompletionResultType]::ParameterName, 'Which GGUF to take when the repo has several (case-insensitive)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
@@ -287,6 +306,7 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
         }
         'aida;model;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List installed models and where each came from')
+            [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Download a model from the Hugging Face Hub into the models directory')
             [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show a local model''s architecture, tokenizer and load cost')
             [CompletionResult]::new('tokenize', 'tokenize', [CompletionResultType]::ParameterValue, 'Print the token ids of a file (or - for stdin), BOS included')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate text from a prompt with the local model (streams to stdout)')
@@ -295,6 +315,9 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             break
         }
         'aida;model;help;list' {
+            break
+        }
+        'aida;model;help;pull' {
             break
         }
         'aida;model;help;info' {
@@ -396,6 +419,7 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
         }
         'aida;help;model' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List installed models and where each came from')
+            [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Download a model from the Hugging Face Hub into the models directory')
             [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show a local model''s architecture, tokenizer and load cost')
             [CompletionResult]::new('tokenize', 'tokenize', [CompletionResultType]::ParameterValue, 'Print the token ids of a file (or - for stdin), BOS included')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate text from a prompt with the local model (streams to stdout)')
@@ -403,6 +427,9 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             break
         }
         'aida;help;model;list' {
+            break
+        }
+        'aida;help;model;pull' {
             break
         }
         'aida;help;model;info' {

@@ -121,6 +121,9 @@ _aida() {
             aida__subcmd__help__subcmd__model,perplexity)
                 cmd="aida__subcmd__help__subcmd__model__subcmd__perplexity"
                 ;;
+            aida__subcmd__help__subcmd__model,pull)
+                cmd="aida__subcmd__help__subcmd__model__subcmd__pull"
+                ;;
             aida__subcmd__help__subcmd__model,tokenize)
                 cmd="aida__subcmd__help__subcmd__model__subcmd__tokenize"
                 ;;
@@ -139,6 +142,9 @@ _aida() {
             aida__subcmd__model,perplexity)
                 cmd="aida__subcmd__model__subcmd__perplexity"
                 ;;
+            aida__subcmd__model,pull)
+                cmd="aida__subcmd__model__subcmd__pull"
+                ;;
             aida__subcmd__model,tokenize)
                 cmd="aida__subcmd__model__subcmd__tokenize"
                 ;;
@@ -156,6 +162,9 @@ _aida() {
                 ;;
             aida__subcmd__model__subcmd__help,perplexity)
                 cmd="aida__subcmd__model__subcmd__help__subcmd__perplexity"
+                ;;
+            aida__subcmd__model__subcmd__help,pull)
+                cmd="aida__subcmd__model__subcmd__help__subcmd__pull"
                 ;;
             aida__subcmd__model__subcmd__help,tokenize)
                 cmd="aida__subcmd__model__subcmd__help__subcmd__tokenize"
@@ -619,7 +628,7 @@ _aida() {
             return 0
             ;;
         aida__subcmd__help__subcmd__model)
-            opts="list info tokenize generate perplexity"
+            opts="list pull info tokenize generate perplexity"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -675,6 +684,20 @@ _aida() {
             return 0
             ;;
         aida__subcmd__help__subcmd__model__subcmd__perplexity)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aida__subcmd__help__subcmd__model__subcmd__pull)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -797,7 +820,7 @@ _aida() {
             return 0
             ;;
         aida__subcmd__model)
-            opts="-v -q -h -V --config --home --verbose --quiet --help --version list info tokenize generate perplexity help"
+            opts="-v -q -h -V --config --home --verbose --quiet --help --version list pull info tokenize generate perplexity help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -889,7 +912,7 @@ _aida() {
             return 0
             ;;
         aida__subcmd__model__subcmd__help)
-            opts="list info tokenize generate perplexity help"
+            opts="list pull info tokenize generate perplexity help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -959,6 +982,20 @@ _aida() {
             return 0
             ;;
         aida__subcmd__model__subcmd__help__subcmd__perplexity)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aida__subcmd__model__subcmd__help__subcmd__pull)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1062,6 +1099,48 @@ _aida() {
                     return 0
                     ;;
                 --adapter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aida__subcmd__model__subcmd__pull)
+            opts="-v -q -h -V --file --revision --name --quant --format --config --home --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --revision)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quant)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

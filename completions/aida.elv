@@ -171,6 +171,7 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand list 'List installed models and where each came from'
+            cand pull 'Download a model from the Hugging Face Hub into the models directory'
             cand info 'Show a local model''s architecture, tokenizer and load cost'
             cand tokenize 'Print the token ids of a file (or - for stdin), BOS included'
             cand generate 'Generate text from a prompt with the local model (streams to stdout)'
@@ -178,6 +179,23 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'aida;model;list'= {
+            cand --format 'format'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aida;model;pull'= {
+            cand --file 'File to fetch from the repo (repeatable) [default: the alias''s files, else chosen from the repo listing]'
+            cand --revision 'Branch, tag or commit'
+            cand --name 'Directory name under the models directory [default: the alias, else the repo''s name]'
+            cand --quant 'Which GGUF to take when the repo has several (case-insensitive)'
             cand --format 'format'
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
             cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
@@ -263,6 +281,7 @@ set edit:completion:arg-completer[aida] = {|@words|
         }
         &'aida;model;help'= {
             cand list 'List installed models and where each came from'
+            cand pull 'Download a model from the Hugging Face Hub into the models directory'
             cand info 'Show a local model''s architecture, tokenizer and load cost'
             cand tokenize 'Print the token ids of a file (or - for stdin), BOS included'
             cand generate 'Generate text from a prompt with the local model (streams to stdout)'
@@ -270,6 +289,8 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'aida;model;help;list'= {
+        }
+        &'aida;model;help;pull'= {
         }
         &'aida;model;help;info'= {
         }
@@ -354,12 +375,15 @@ set edit:completion:arg-completer[aida] = {|@words|
         }
         &'aida;help;model'= {
             cand list 'List installed models and where each came from'
+            cand pull 'Download a model from the Hugging Face Hub into the models directory'
             cand info 'Show a local model''s architecture, tokenizer and load cost'
             cand tokenize 'Print the token ids of a file (or - for stdin), BOS included'
             cand generate 'Generate text from a prompt with the local model (streams to stdout)'
             cand perplexity 'Perplexity of a file, scored as one sequence [BOS, t1..tN]'
         }
         &'aida;help;model;list'= {
+        }
+        &'aida;help;model;pull'= {
         }
         &'aida;help;model;info'= {
         }

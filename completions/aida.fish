@@ -112,18 +112,19 @@ complete -c aida -n "__fish_aida_using_subcommand config; and __fish_seen_subcom
 complete -c aida -n "__fish_aida_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print every key, its value (secrets masked) and where it came from'
 complete -c aida -n "__fish_aida_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the path of the configuration file in use'
 complete -c aida -n "__fish_aida_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -s q -l quiet -d 'Only errors on stderr'
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -s h -l help -d 'Print help'
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -s V -l version -d 'Print version'
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -f -a "list" -d 'List installed models and where each came from'
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -f -a "info" -d 'Show a local model\'s architecture, tokenizer and load cost'
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -f -a "tokenize" -d 'Print the token ids of a file (or - for stdin), BOS included'
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -f -a "generate" -d 'Generate text from a prompt with the local model (streams to stdout)'
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -f -a "perplexity" -d 'Perplexity of a file, scored as one sequence [BOS, t1..tN]'
-complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list info tokenize generate perplexity help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list pull info tokenize generate perplexity help" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list pull info tokenize generate perplexity help" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list pull info tokenize generate perplexity help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list pull info tokenize generate perplexity help" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list pull info tokenize generate perplexity help" -s h -l help -d 'Print help'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list pull info tokenize generate perplexity help" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list pull info tokenize generate perplexity help" -f -a "list" -d 'List installed models and where each came from'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list pull info tokenize generate perplexity help" -f -a "pull" -d 'Download a model from the Hugging Face Hub into the models directory'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list pull info tokenize generate perplexity help" -f -a "info" -d 'Show a local model\'s architecture, tokenizer and load cost'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list pull info tokenize generate perplexity help" -f -a "tokenize" -d 'Print the token ids of a file (or - for stdin), BOS included'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list pull info tokenize generate perplexity help" -f -a "generate" -d 'Generate text from a prompt with the local model (streams to stdout)'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list pull info tokenize generate perplexity help" -f -a "perplexity" -d 'Perplexity of a file, scored as one sequence [BOS, t1..tN]'
+complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list pull info tokenize generate perplexity help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from list" -l format -r -f -a "text\t'Human-readable text'
 json\t'One JSON document'"
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
@@ -132,6 +133,18 @@ complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcomm
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -l file -d 'File to fetch from the repo (repeatable) [default: the alias\'s files, else chosen from the repo listing]' -r
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -l revision -d 'Branch, tag or commit' -r
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -l name -d 'Directory name under the models directory [default: the alias, else the repo\'s name]' -r
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -l quant -d 'Which GGUF to take when the repo has several (case-insensitive)' -r
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -l format -r -f -a "text\t'Human-readable text'
+json\t'One JSON document'"
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -s V -l version -d 'Print version'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -l model -d 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -l adapter -d 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -l format -r -f -a "text\t'Human-readable text'
@@ -184,6 +197,7 @@ complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcomm
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -s V -l version -d 'Print version'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "list" -d 'List installed models and where each came from'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "pull" -d 'Download a model from the Hugging Face Hub into the models directory'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "info" -d 'Show a local model\'s architecture, tokenizer and load cost'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "tokenize" -d 'Print the token ids of a file (or - for stdin), BOS included'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Generate text from a prompt with the local model (streams to stdout)'
@@ -231,6 +245,7 @@ complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcomma
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every key, its value (secrets masked) and where it came from'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the path of the configuration file in use'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "list" -d 'List installed models and where each came from'
+complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "pull" -d 'Download a model from the Hugging Face Hub into the models directory'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "info" -d 'Show a local model\'s architecture, tokenizer and load cost'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "tokenize" -d 'Print the token ids of a file (or - for stdin), BOS included'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "generate" -d 'Generate text from a prompt with the local model (streams to stdout)'

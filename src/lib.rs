@@ -12,6 +12,7 @@ pub mod commands;
 pub mod config;
 pub mod evidence;
 pub mod exit;
+pub mod hub;
 pub mod knowledge;
 pub mod llm;
 pub mod logging;

@@ -85,7 +85,7 @@ pub fn list_installed(dir: &Path) -> Result<Vec<InstalledModel>, ModelsError> {
         if path.is_dir() {
             models.push(describe_dir(&path));
         } else if path.extension().is_some_and(|e| e == "gguf") {
-            let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
             models.push(InstalledModel {
                 name: file_stem(&path),
                 kind: ModelKind::LlmGguf,
@@ -117,7 +117,8 @@ fn describe_dir(path: &Path) -> InstalledModel {
                 .filter(|e| e.path().is_file())
                 .map(|e| ModelFile {
                     name: e.file_name().to_string_lossy().into_owned(),
-                    bytes: e.metadata().map(|m| m.len()).unwrap_or(0),
+                    // Follows symlinks: pulled models link into the Hugging Face cache.
+                    bytes: std::fs::metadata(e.path()).map(|m| m.len()).unwrap_or(0),
                 })
                 .collect()
         })

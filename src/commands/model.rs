@@ -16,6 +16,8 @@ use crate::output::{Format, print_json, print_text};
 pub enum ModelCommand {
     /// List installed models and where each came from
     List(ListArgs),
+    /// Download a model from the Hugging Face Hub into the models directory
+    Pull(PullArgs),
     /// Show a local model's architecture, tokenizer and load cost
     Info(InfoArgs),
     /// Print the token ids of a file (or - for stdin), BOS included
@@ -106,6 +108,28 @@ pub struct PerplexityArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PullArgs {
+    /// Hub repo id (ORG/NAME) or an alias: all-MiniLM-L6-v2, gemma-3-270m
+    #[arg(value_name = "REPO_OR_ALIAS")]
+    pub repo: String,
+    /// File to fetch from the repo (repeatable) [default: the alias's files, else chosen from the
+    /// repo listing]
+    #[arg(long = "file", value_name = "NAME")]
+    pub files: Vec<String>,
+    /// Branch, tag or commit
+    #[arg(long, default_value = "main")]
+    pub revision: String,
+    /// Directory name under the models directory [default: the alias, else the repo's name]
+    #[arg(long, value_name = "DIR")]
+    pub name: Option<String>,
+    /// Which GGUF to take when the repo has several (case-insensitive)
+    #[arg(long, default_value = crate::hub::DEFAULT_QUANT)]
+    pub quant: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
 pub struct ListArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -114,6 +138,7 @@ pub struct ListArgs {
 pub fn run(ctx: &Context, cmd: &ModelCommand) -> Result<Status> {
     match cmd {
         ModelCommand::List(args) => list(ctx, args),
+        ModelCommand::Pull(args) => pull(ctx, args),
         ModelCommand::Info(args) => info(ctx, args),
         ModelCommand::Tokenize(args) => tokenize(ctx, args),
         ModelCommand::Generate(args) => generate(ctx, args),
@@ -211,6 +236,114 @@ fn list(ctx: &Context, args: &ListArgs) -> Result<Status> {
         }
     }
     Ok(Status::Success)
+}
+
+fn pull(ctx: &Context, args: &PullArgs) -> Result<Status> {
+    use std::io::IsTerminal as _;
+    let hub_error = |e: crate::hub::HubError| {
+        if e.is_user_error() {
+            input_error(e.to_string())
+        } else {
+            anyhow::Error::new(e)
+        }
+    };
+    let progress = std::io::stderr().is_terminal() && !ctx.global.quiet;
+    let settings =
+        crate::hub::HubSettings::from_env(ctx.config().huggingface.token.clone(), progress)
+            .map_err(hub_error)?;
+    let request = crate::hub::PullRequest {
+        repo: args.repo.clone(),
+        files: args.files.clone(),
+        revision: Some(args.revision.clone()),
+        name: args.name.clone(),
+        quant: args.quant.clone(),
+    };
+    let dir = ctx.config().models_dir(&ctx.home);
+    let pulled = crate::hub::pull(&settings, &request, &dir)
+        .map_err(hub_error)
+        .with_context(|| format!("pulling {}", args.repo))?;
+    let installed = models::list_installed(&dir)
+        .with_context(|| format!("listing models in {}", dir.display()))?;
+    let kind = installed
+        .iter()
+        .find(|m| m.name == pulled.name)
+        .map_or(models::ModelKind::Unknown, |m| m.kind);
+    let usage = usage_hint(ctx, &pulled, kind);
+    match args.format {
+        Format::Json => {
+            let mut value = serde_json::to_value(&pulled)?;
+            value["kind"] = serde_json::to_value(kind)?;
+            value["usage"] = json!(usage);
+            print_json(&value)?
+        }
+        Format::Text => {
+            let downloaded = pulled.files.iter().filter(|f| !f.cached).count();
+            let mut text = format!(
+                "pulled {} ({}, commit {}) into {}\nselected: {}\n",
+                pulled.repo,
+                pulled.revision,
+                pulled.commit,
+                pulled.dir.display(),
+                pulled.selection
+            );
+            let width = pulled.files.iter().map(|f| f.name.len()).max().unwrap_or(0);
+            for f in &pulled.files {
+                text.push_str(&format!(
+                    "  {:width$}  {:>10}  {}\n",
+                    f.name,
+                    human_bytes(f.bytes),
+                    if f.cached { "cached" } else { "downloaded" }
+                ));
+            }
+            text.push_str(&format!(
+                "{downloaded} of {} files downloaded; Hub cache: {}\n{usage}\n",
+                pulled.files.len(),
+                settings.cache_dir.display()
+            ));
+            print_text(&text)?
+        }
+    }
+    Ok(Status::Success)
+}
+
+/// One line telling the user how AIDA picks up what was just pulled.
+fn usage_hint(ctx: &Context, pulled: &crate::hub::Pulled, kind: models::ModelKind) -> String {
+    use models::ModelKind;
+    let dir = pulled.dir.display();
+    match kind {
+        ModelKind::Embedding => {
+            let default = ctx
+                .config()
+                .knowledge
+                .embedding_model
+                .clone()
+                .unwrap_or_else(|| {
+                    ctx.config()
+                        .models_dir(&ctx.home)
+                        .join(models::DEFAULT_EMBEDDING_DIR)
+                });
+            if default == pulled.dir {
+                "the knowledge base uses this embedding model (run `aida ingest --rebuild` after \
+                 changing models)"
+                    .into()
+            } else {
+                format!("use it for the knowledge base: set knowledge.embedding_model = \"{dir}\"")
+            }
+        }
+        ModelKind::LlmGguf => {
+            let gguf = pulled
+                .files
+                .iter()
+                .find(|f| f.name.ends_with(".gguf"))
+                .map(|f| pulled.dir.join(&f.name));
+            let path = gguf.as_deref().unwrap_or(&pulled.dir).display().to_string();
+            format!("use it: --model {path}, or set llm.local.model = \"{path}\"")
+        }
+        ModelKind::LlmSafetensors => {
+            format!("use it: --model {dir}, or set llm.local.model = \"{dir}\"")
+        }
+        ModelKind::Unknown => format!("files are in {dir}"),
+    }
 }
 
 /// The model path: `--model`, else `llm.local.model`, else the default install.
