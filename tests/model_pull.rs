@@ -473,6 +473,18 @@ fn pulls_a_checkpoint_into_the_hub_cache_and_the_models_dir_once() {
         .unwrap();
     assert_eq!(listed_weights["bytes"], weights.len() as u64);
 
+    let out = aida(&home, &hub.url, &hf)
+        .args(["model", "list"])
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.starts_with("tiny-embed") && l.ends_with("huggingface: acme/tiny-embed")),
+        "{listing}"
+    );
+
     // Pulling again is served from the cache: the Hub sees only the listing request.
     let before = hub.byte_requests();
     let out = aida(&home, &hub.url, &hf)
@@ -485,6 +497,18 @@ fn pulls_a_checkpoint_into_the_hub_cache_and_the_models_dir_once() {
     assert!(stdout.contains("0 of 4 files downloaded"), "{stdout}");
     assert!(stdout.contains("cached"), "{stdout}");
     assert_eq!(std::fs::read(&installed).unwrap(), weights);
+
+    // Offline, the same pull is still satisfied from the cache (with a warning).
+    let dead = dead_endpoint();
+    let out = aida(&home, &dead, &hf)
+        .args(["model", "pull", "acme/tiny-embed", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("cached snapshot"), "{stderr}");
+    let again: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(file_names(&again), file_names(&pulled));
 }
 
 #[test]
@@ -699,15 +723,19 @@ fn hub_refusals_exit_2_with_a_hint() {
     assert!(stderr.contains("--file"), "{stderr}");
 }
 
-#[test]
-fn no_network_points_at_fetch_models() {
-    // A port nothing listens on: bind, note it, let go.
+/// A loopback URL nothing listens on: bind a port, note it, let go.
+fn dead_endpoint() -> String {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let endpoint = format!("http://127.0.0.1:{port}");
+    format!("http://127.0.0.1:{port}")
+}
+
+#[test]
+fn no_network_points_at_fetch_models() {
+    let endpoint = dead_endpoint();
     let home = TestHome::new();
     let hf: PathBuf = home.path().join("hf");
     for args in [

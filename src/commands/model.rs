@@ -148,6 +148,10 @@ pub fn run(ctx: &Context, cmd: &ModelCommand) -> Result<Status> {
 
 fn source_text(model: &InstalledModel) -> String {
     match &model.source {
+        // Hub pulls have no packages: the repo id says where they came from.
+        Some(src) if src.packages.is_empty() && !src.model.is_empty() => {
+            format!("{}: {}", src.origin, src.model)
+        }
         Some(src) if src.packages.is_empty() => src.origin.clone(),
         Some(src) if src.packages.len() == 1 => format!("{}: {}", src.origin, src.packages[0]),
         Some(src) => format!(

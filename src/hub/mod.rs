@@ -607,10 +607,23 @@ pub fn pull(
             ),
         }
     } else {
-        let info = api_repo
-            .info()
-            .map_err(|e| classify(e, settings, &repo_id, what(&repo_id, None, &revision)))?;
-        let siblings: Vec<String> = info.siblings.into_iter().map(|s| s.rfilename).collect();
+        let siblings: Vec<String> = match api_repo.info() {
+            Ok(info) => info.siblings.into_iter().map(|s| s.rfilename).collect(),
+            Err(e) => {
+                let err = classify(e, settings, &repo_id, what(&repo_id, None, &revision));
+                // Offline, a repo pulled before can still be installed from the cache.
+                match (
+                    &err,
+                    cached_listing(&settings.cache_dir, &hf_repo, &revision),
+                ) {
+                    (HubError::Unreachable { .. }, Some(files)) => {
+                        tracing::warn!("{err}; choosing from the cached snapshot instead");
+                        files
+                    }
+                    _ => return Err(err),
+                }
+            }
+        };
         let selection = select_files(&repo_id, &siblings, &request.quant)?;
         for f in &selection.files {
             check_file_name(f).map_err(|_| HubError::Protocol {
@@ -694,6 +707,33 @@ pub fn pull(
         cache_dir: settings.cache_dir.clone(),
         files,
     })
+}
+
+/// The files of the cached snapshot `revision` points at (a pull made earlier), `/`-separated.
+fn cached_listing(cache_dir: &Path, repo: &Repo, revision: &str) -> Option<Vec<String>> {
+    let repo_dir = cache_dir.join(repo.folder_name());
+    let commit = std::fs::read_to_string(repo_dir.join("refs").join(revision)).ok()?;
+    let snapshot = repo_dir.join("snapshots").join(commit.trim());
+    let mut files = Vec::new();
+    let mut stack = vec![snapshot.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).ok()?.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.is_file()
+                && let Ok(rel) = path.strip_prefix(&snapshot)
+            {
+                let parts: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                files.push(parts.join("/"));
+            }
+        }
+    }
+    files.sort();
+    (!files.is_empty()).then_some(files)
 }
 
 /// The existing `SOURCE.json` of `dir` when a previous pull of `repo` made it; an error when the
