@@ -25,6 +25,8 @@ struct FakeFile {
     bytes: Vec<u8>,
     /// Served through a redirect to the CDN path, with `x-linked-etag` = sha256 (like LFS files).
     lfs: bool,
+    /// A wrong sha256 to announce instead of the real one (a corrupted transfer).
+    announce: Option<String>,
 }
 
 struct FakeRepo {
@@ -32,6 +34,8 @@ struct FakeRepo {
     files: BTreeMap<String, FakeFile>,
     /// Answers 401 unless this bearer token comes with the request.
     needs_token: bool,
+    /// Where LFS redirects point; default this server's `/cdn/`.
+    cdn: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -198,13 +202,18 @@ async fn handle(State(state): State<HubState>, req: Request) -> Response {
         HeaderValue::from_str(&repo.commit).unwrap(),
     );
     if f.lfs {
+        let announced = f.announce.clone().unwrap_or_else(|| sha.clone());
         headers.insert(
             "x-linked-etag",
-            HeaderValue::from_str(&format!("\"{sha}\"")).unwrap(),
+            HeaderValue::from_str(&format!("\"{announced}\"")).unwrap(),
         );
+        let cdn = repo
+            .cdn
+            .clone()
+            .unwrap_or_else(|| format!("{}/cdn", state.base));
         headers.insert(
             "location",
-            HeaderValue::from_str(&format!("{}/cdn/{sha}", state.base)).unwrap(),
+            HeaderValue::from_str(&format!("{cdn}/{sha}")).unwrap(),
         );
         let mut resp = Response::builder()
             .status(StatusCode::FOUND)
@@ -234,11 +243,16 @@ fn text(s: &str) -> FakeFile {
     FakeFile {
         bytes: s.as_bytes().to_vec(),
         lfs: false,
+        announce: None,
     }
 }
 
 fn lfs(bytes: Vec<u8>) -> FakeFile {
-    FakeFile { bytes, lfs: true }
+    FakeFile {
+        bytes,
+        lfs: true,
+        announce: None,
+    }
 }
 
 fn embedding_files() -> BTreeMap<String, FakeFile> {
@@ -271,6 +285,7 @@ fn repos() -> BTreeMap<String, FakeRepo> {
                 commit: commit('a'),
                 files: embedding_files(),
                 needs_token: false,
+                cdn: None,
             },
         ),
         (
@@ -279,6 +294,7 @@ fn repos() -> BTreeMap<String, FakeRepo> {
                 commit: commit('b'),
                 files: embedding_files(),
                 needs_token: false,
+                cdn: None,
             },
         ),
         (
@@ -291,6 +307,7 @@ fn repos() -> BTreeMap<String, FakeRepo> {
                     ("tiny-Q8_0.gguf".into(), lfs(b"GGUF-q80".repeat(70))),
                 ]),
                 needs_token: false,
+                cdn: None,
             },
         ),
         (
@@ -305,6 +322,7 @@ fn repos() -> BTreeMap<String, FakeRepo> {
                     ("model.safetensors".into(), lfs(tiny_safetensors())),
                 ]),
                 needs_token: true,
+                cdn: None,
             },
         ),
         (
@@ -316,6 +334,7 @@ fn repos() -> BTreeMap<String, FakeRepo> {
                     ("pytorch_model.bin".into(), lfs(vec![1u8; 10])),
                 ]),
                 needs_token: false,
+                cdn: None,
             },
         ),
     ])
@@ -751,4 +770,126 @@ fn no_network_points_at_fetch_models() {
         assert!(stderr.contains("scripts/fetch-models.sh"), "{stderr}");
     }
     assert!(!home.path().join("models/all-MiniLM-L6-v2").exists());
+}
+
+/// A raw-TCP "CDN" that serves `bytes` with `Range` support but cuts the first full download off
+/// halfway (headers promise everything, the socket closes early). Returns its base URL and the
+/// `Range` headers it saw.
+fn flaky_cdn(bytes: Vec<u8>) -> (String, Arc<Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/cdn", listener.local_addr().unwrap());
+    let ranges: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = ranges.clone();
+    std::thread::spawn(move || {
+        let mut cut_next_full = true;
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut range = String::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some((k, v)) = line.split_once(':')
+                    && k.eq_ignore_ascii_case("range")
+                {
+                    range = v.trim().to_string();
+                }
+            }
+            seen.lock().unwrap().push(range.clone());
+            let total = bytes.len();
+            let (start, end) = range
+                .strip_prefix("bytes=")
+                .and_then(|r| r.split_once('-'))
+                .map(|(a, b)| (a.parse().unwrap_or(0), b.parse().unwrap_or(total - 1)))
+                .unwrap_or((0, total - 1));
+            let body = &bytes[start..=end];
+            let head = format!(
+                "HTTP/1.1 206 Partial Content\r\nContent-Length: {}\r\nContent-Range: bytes \
+                 {start}-{end}/{total}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let sent = if body.len() > 1 && cut_next_full {
+                cut_next_full = false;
+                &body[..body.len() / 2]
+            } else {
+                body
+            };
+            let _ = stream.write_all(sent);
+            let _ = stream.flush();
+        }
+    });
+    (base, ranges)
+}
+
+#[test]
+fn an_interrupted_download_resumes_and_a_corrupt_one_is_discarded() {
+    let weights: Vec<u8> = (0..4000u32).flat_map(|i| i.to_le_bytes()).collect();
+    let (cdn, ranges) = flaky_cdn(weights.clone());
+    let mut corrupt = lfs(b"these bytes are not what was announced".to_vec());
+    corrupt.announce = Some(sha256_hex(b"something else"));
+    let hub = FakeHub::start(BTreeMap::from([
+        (
+            "acme/flaky".to_string(),
+            FakeRepo {
+                commit: "f".repeat(40),
+                files: BTreeMap::from([("model.safetensors".into(), lfs(weights.clone()))]),
+                needs_token: false,
+                cdn: Some(cdn),
+            },
+        ),
+        (
+            "acme/corrupt".to_string(),
+            FakeRepo {
+                commit: "0".repeat(40),
+                files: BTreeMap::from([("model.safetensors".into(), corrupt)]),
+                needs_token: false,
+                cdn: None,
+            },
+        ),
+    ]));
+    let home = TestHome::new();
+    let hf = home.path().join("hf");
+    let args = ["model", "pull", "acme/flaky", "--file", "model.safetensors"];
+
+    let (code, _, stderr) = run_fail(aida(&home, &hub.url, &hf).args(args));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(stderr.contains("run the same command again"), "{stderr}");
+    assert!(!home.path().join("models/flaky/model.safetensors").exists());
+
+    let (_, stderr) = run_ok(aida(&home, &hub.url, &hf).args(args));
+    let half = weights.len() / 2;
+    let ranges = ranges.lock().unwrap().clone();
+    assert!(
+        ranges.contains(&format!("bytes={half}-")),
+        "the second run continues where the first stopped: {ranges:?}\n{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(home.path().join("models/flaky/model.safetensors")).unwrap(),
+        weights
+    );
+
+    let (code, _, stderr) = run_fail(aida(&home, &hub.url, &hf).args([
+        "model",
+        "pull",
+        "acme/corrupt",
+        "--file",
+        "model.safetensors",
+    ]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("not the"), "{stderr}");
+    let snapshot = hf
+        .join("hub/models--acme--corrupt/snapshots")
+        .join("0".repeat(40));
+    assert!(!snapshot.join("model.safetensors").exists());
+    assert!(
+        !home
+            .path()
+            .join("models/corrupt/model.safetensors")
+            .exists()
+    );
 }

@@ -189,6 +189,15 @@ pub enum HubError {
     },
     #[error("downloading {what} was interrupted: {detail}; run the same command again to resume")]
     Interrupted { what: String, detail: String },
+    #[error(
+        "{what}: the download hashes to sha256 {got}, not the {expected} the Hub announced; the \
+         copy was removed, run the command again"
+    )]
+    Corrupt {
+        what: String,
+        expected: String,
+        got: String,
+    },
     #[error("HF_ENDPOINT={endpoint} is not a usable URL: {detail}")]
     BadEndpoint { endpoint: String, detail: String },
     #[error("{0}")]
@@ -681,7 +690,20 @@ pub fn pull(
             });
         let sha256 = match known.and_then(|v| v["sha256"].as_str()) {
             Some(s) => s.to_string(),
-            None => sha256_file(&dest)?,
+            None => {
+                let sha = sha256_file(&dest)?;
+                if let Some(expected) = blob_sha256(&path)
+                    && expected != sha
+                {
+                    discard(&path, &dest);
+                    return Err(HubError::Corrupt {
+                        what: what(&repo_id, Some(&file), &revision),
+                        expected,
+                        got: sha,
+                    });
+                }
+                sha
+            }
         };
         files.push(PulledFile {
             name: file,
@@ -822,6 +844,27 @@ fn remove_stale(dir: &Path, previous: &Provenance, current: &[PulledFile]) {
             tracing::info!("removed {} (no longer part of this pull)", path.display());
         }
     }
+}
+
+/// The sha256 a cached file must have: LFS blobs are named after it (`x-linked-etag`); small
+/// files carry a git blob id instead, which says nothing about sha256.
+fn blob_sha256(snapshot_entry: &Path) -> Option<String> {
+    let target = std::fs::read_link(snapshot_entry).ok()?;
+    let name = target.file_name()?.to_str()?;
+    (name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| name.to_ascii_lowercase())
+}
+
+/// Drops a corrupt download everywhere it is visible, so the next pull fetches it again.
+fn discard(snapshot_entry: &Path, dest: &Path) {
+    if let Ok(target) = std::fs::read_link(snapshot_entry) {
+        let blob = snapshot_entry
+            .parent()
+            .map_or(target.clone(), |dir| dir.join(&target));
+        let _ = std::fs::remove_file(blob);
+    }
+    let _ = std::fs::remove_file(snapshot_entry);
+    let _ = std::fs::remove_file(dest);
 }
 
 fn sha256_file(path: &Path) -> Result<String, HubError> {
