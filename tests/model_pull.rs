@@ -740,6 +740,15 @@ fn hub_refusals_exit_2_with_a_hint() {
         run_fail(aida(&home, &hub.url, &hf).args(["model", "pull", "acme/x", "--file", "../up"]));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("--file"), "{stderr}");
+    let (code, _, stderr) = run_fail(aida(&home, &hub.url, &hf).args([
+        "model",
+        "pull",
+        "acme/tiny-embed",
+        "--revision",
+        "/etc/x",
+    ]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--revision"), "{stderr}");
 }
 
 /// A loopback URL nothing listens on: bind a port, note it, let go.

@@ -571,7 +571,16 @@ pub fn pull(
         check_file_name(f)?;
     }
     let revision = request.revision.clone().unwrap_or_else(|| "main".into());
-    if revision.is_empty() || revision.contains("..") {
+    // The revision becomes a path under the cache's refs/: keep it relative and plain.
+    let plain_revision = revision
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
+    if revision.is_empty()
+        || !plain_revision
+        || revision.starts_with('/')
+        || revision.contains("..")
+        || revision.ends_with('/')
+    {
         return Err(HubError::BadInput(format!(
             "--revision {revision:?}: want a branch, tag or commit"
         )));
