@@ -676,13 +676,18 @@ fn the_token_reaches_the_hub_but_never_the_output() {
         format!("{TOKEN}\n"),
     )
     .unwrap();
-    run_ok(aida(&home2, &hub.url, &home2.path().join("hf")).args([
+    let (pulled, _) = run_ok(aida(&home2, &hub.url, &home2.path().join("hf")).args([
         "model",
         "pull",
         "acme/gated",
         "--file",
         "config.json",
+        "--file",
+        "config.json",
+        "--format",
+        "json",
     ]));
+    assert_eq!(file_names(&pulled), ["config.json"]);
     assert!(home2.path().join("models/gated/config.json").is_file());
 }
 

@@ -606,8 +606,14 @@ pub fn pull(
     let api_repo = api.repo(hf_repo.clone());
 
     let selection = if !request.files.is_empty() {
+        let mut files: Vec<String> = Vec::new();
+        for f in &request.files {
+            if !files.contains(f) {
+                files.push(f.clone());
+            }
+        }
         Selection {
-            files: request.files.clone(),
+            files,
             reason: "the files named with --file".into(),
         }
     } else if let Some(a) = alias {
