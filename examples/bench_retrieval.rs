@@ -90,12 +90,44 @@ fn main() -> anyhow::Result<()> {
     }
     std::fs::write(work.join("texts.jsonl"), lines)?;
 
+    // The query embedding alone (what the vector half of a query costs), on the texts both sides
+    // embed: written to query_texts.jsonl for sentence-transformers.
+    let mut query_texts = Vec::new();
+    for q in &queries {
+        let parsed = aida::alert::parse_value(&q.alert)?;
+        if let Some(first) = parsed.firing.first() {
+            query_texts.push(aida::knowledge::Query::from_alert(first).semantic);
+        }
+    }
+    let mut lines = String::new();
+    for t in &query_texts {
+        lines.push_str(&serde_json::to_string(t)?);
+        lines.push('\n');
+    }
+    std::fs::write(work.join("query_texts.jsonl"), lines)?;
+    for t in query_texts.iter().take(8) {
+        embedder.embed_one(t)?;
+    }
+    let mut query_samples = Vec::new();
+    let mut query_tokens = Vec::new();
+    for t in &query_texts {
+        let started = Instant::now();
+        embedder.embed_one(t)?;
+        query_samples.push(started.elapsed());
+        query_tokens.push(embedder.token_count(t)?);
+    }
+    query_tokens.sort_unstable();
+
     let out = json!({
         "ingest": {"files": summary.files, "chunks": summary.chunks, "broken": summary.broken.len(),
                     "seconds": summary.seconds, "reingest_unchanged_seconds": again.seconds,
                     "reingest_embedded": again.embedded},
         "cells": cells,
         "latency": latency,
+        "query_embedding": {"queries": query_samples.len(),
+                            "p50_ms": ms(percentile(&query_samples, 50.0)),
+                            "p99_ms": ms(percentile(&query_samples, 99.0)),
+                            "median_tokens": query_tokens.get(query_tokens.len() / 2)},
         "embedding": {"texts": texts.len(), "tokens": tokens, "seconds": embed_secs,
                        "sentences_per_s": texts.len() as f64 / embed_secs,
                        "max_tokens": embedder.max_tokens()},

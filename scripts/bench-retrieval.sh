@@ -42,7 +42,8 @@ if ! "$ST_VENV/bin/python" -c "import sentence_transformers" 2>/dev/null; then
 fi
 log "running sentence-transformers on the same texts"
 MAX_TOKENS="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["embedding"]["max_tokens"])' "$WORK/aida.json")"
-HF_HUB_OFFLINE=1 "$ST_VENV/bin/python" scripts/bench_st.py "$MODEL" "$WORK/texts.jsonl" "$MAX_TOKENS" > "$WORK/st.json"
+HF_HUB_OFFLINE=1 "$ST_VENV/bin/python" scripts/bench_st.py "$MODEL" "$WORK/texts.jsonl" "$MAX_TOKENS" \
+  "$WORK/query_texts.jsonl" > "$WORK/st.json"
 
 python3 - "$WORK/aida.json" "$WORK/st.json" <<'PY'
 import json, sys
@@ -60,4 +61,8 @@ e = aida["embedding"]
 print(f"embeddings ({e['texts']} chunk texts, {e['tokens']} tokens, max {e['max_tokens']}): "
       f"candle {e['sentences_per_s']:.1f}/s, sentence-transformers {st['sentences_per_s']:.1f}/s "
       f"(torch {st['torch']}, {st['threads']} threads) -> {e['sentences_per_s']/st['sentences_per_s']:.2f}x")
+q, sq = aida["query_embedding"], st["query"]
+print(f"one query embedding ({q['queries']} alert queries, median {q['median_tokens']} tokens): "
+      f"candle p50 {q['p50_ms']:.2f} ms / p99 {q['p99_ms']:.2f} ms, "
+      f"sentence-transformers p50 {sq['p50_ms']:.2f} ms / p99 {sq['p99_ms']:.2f} ms")
 PY

@@ -106,6 +106,13 @@ fn echoes_prompt(text: &str) -> bool {
     PROMPT_ECHO.iter().any(|h| text.contains(h))
 }
 
+/// Words with at least one letter: `kubelet_failed_certificate_expiry` is one word, not a sentence.
+fn words(text: &str) -> usize {
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .count()
+}
+
 /// A text that repeats one of its sentences is a small model stuck in a loop.
 fn degenerate(text: &str) -> bool {
     let mut seen = std::collections::HashSet::new();
@@ -121,6 +128,7 @@ impl Answer {
     pub fn validate(mut self) -> Result<Self, String> {
         let root = self.root_cause.trim();
         if root.len() < 20
+            || words(root) < 4
             || Category::ALL
                 .iter()
                 .any(|c| root.eq_ignore_ascii_case(c.as_str()))
@@ -130,7 +138,11 @@ impl Answer {
         if root.len() > 400 || echoes_prompt(root) || degenerate(root) {
             return Err("its root cause repeats the prompt or itself".into());
         }
-        if echoes_prompt(&self.summary) || degenerate(&self.summary) || self.summary.len() > 800 {
+        if echoes_prompt(&self.summary)
+            || degenerate(&self.summary)
+            || self.summary.len() > 800
+            || words(&self.summary) < 4
+        {
             self.summary.clear();
         }
         self.next_steps
@@ -248,6 +260,12 @@ mod tests {
         assert_eq!(ok.next_steps, vec!["Raise the memory limit"]);
         let label = parse_answer("CATEGORY: oom_killed\nROOT CAUSE: oom_killed\n").unwrap();
         assert!(label.validate().is_err());
+        // An invented identifier is long enough but not a sentence (seen from the base 270M).
+        let ident = parse_answer(
+            "CATEGORY: certificate_expiry\nROOT CAUSE: kubelet_failed_certificate_expiry\nSUMMARY: kubelet_failed_certificate_expiry\n",
+        )
+        .unwrap();
+        assert!(ident.validate().is_err());
         let looping = parse_answer("CATEGORY: image_pull\nROOT CAUSE: The pod is not ready for 15 minutes. The pod is not ready for 15 minutes.\n").unwrap();
         assert!(looping.validate().is_err());
         let echo = parse_answer(
