@@ -511,8 +511,8 @@ fn cli_tokenize_generate_perplexity_info() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["threads"], 1, "{v}");
+    let one_thread: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(one_thread["threads"], 1, "{one_thread}");
 
     // Streaming text mode prints the same greedy text.
     let out = home
