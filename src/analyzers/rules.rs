@@ -104,6 +104,8 @@ struct PvcState<'a> {
     missing_class: bool,
     /// The claim's newest Warning event.
     warning: Option<&'a Value>,
+    /// Whether the claim has any events at all (a provisioner at work or failing).
+    has_events: bool,
     action: Option<String>,
 }
 
@@ -117,8 +119,9 @@ fn pvc_state<'a>(cx: &Ctx<'a>, pvc: &Value) -> PvcState<'a> {
         // An empty list says nothing (bundles often leave storage classes out).
         .filter(|v| !v.is_empty())
         .map(|v| v.iter().map(meta_name).collect());
-    let warning = cx
-        .events(ns, "PersistentVolumeClaim", name)
+    let events = cx.events(ns, "PersistentVolumeClaim", name);
+    let has_events = !events.is_empty();
+    let warning = events
         .into_iter()
         .rev()
         .find(|e| s(e, "/type") == "Warning" || s(e, "/reason") == "ProvisioningFailed");
@@ -173,6 +176,7 @@ fn pvc_state<'a>(cx: &Ctx<'a>, pvc: &Value) -> PvcState<'a> {
         why,
         missing_class,
         warning,
+        has_events,
         action,
     }
 }
@@ -357,6 +361,24 @@ impl LogVerdict {
             _ => None,
         }
     }
+}
+
+/// The last non-empty line of a container's logs (previous instance first), for a crash whose
+/// logs hold no error line: its quote and its conclusion text.
+fn last_log_line(cx: &Ctx<'_>, ns: &str, pod: &str, container: &str) -> Option<(Quote, String)> {
+    let key = (ns.to_string(), pod.to_string(), container.to_string());
+    [
+        (true, cx.snap.previous_logs.get(&key)),
+        (false, cx.snap.logs.get(&key)),
+    ]
+    .into_iter()
+    .find_map(|(previous, text)| {
+        let line = text?.lines().rev().find(|l| !l.trim().is_empty())?;
+        Some((
+            log_quote(ns, pod, container, previous, line),
+            log_line(line),
+        ))
+    })
 }
 
 /// Classifies a crashing/unready container's logs.
@@ -741,26 +763,72 @@ fn pod_rules(cx: &mut Ctx<'_>, pod: &Value) {
                     None => format!(" (exit code {c})"),
                 })
                 .unwrap_or_default();
-            let what = verdict
-                .as_ref()
-                .map(LogVerdict::sentence)
-                .unwrap_or_else(|| {
-                    let reason = term_reason("lastState");
-                    let reason = if reason.is_empty() {
-                        term_reason("state")
-                    } else {
-                        reason
-                    };
-                    if reason.is_empty() || reason == "Error" {
-                        "the container keeps exiting and its logs show no error line".into()
-                    } else {
-                        format!("the container keeps exiting (reason {reason})")
-                    }
-                });
+            // Without an error line in the logs: the runtime's own message (a command that
+            // does not exist, a bad mount), else the log's last line.
+            let runtime_msg = [
+                "/state/waiting",
+                "/lastState/terminated",
+                "/state/terminated",
+            ]
+            .iter()
+            .map(|p| {
+                (
+                    s(st, &format!("{p}/reason")),
+                    s(st, &format!("{p}/message")),
+                )
+            })
+            .find(|(_, m)| !m.is_empty() && !m.starts_with("back-off"));
+            let last_line = if verdict.is_none() && runtime_msg.is_none() {
+                last_log_line(cx, ns, name, cname)
+            } else {
+                None
+            };
+            if runtime_msg.is_some() {
+                let more: Vec<Quote> = lines
+                    .iter()
+                    .filter(|l| l.contains("State:") && l.contains("Message="))
+                    .map(|l| q(l.trim().to_string()))
+                    .filter(|nq| !quotes.contains(nq))
+                    .collect();
+                quotes.extend(more);
+            }
+            if let Some((lq, _)) = &last_line {
+                quotes.push(lq.clone());
+            }
+            let what = if let Some(v) = &verdict {
+                v.sentence()
+            } else if let Some((reason, msg)) = runtime_msg {
+                format!(
+                    "the container runtime reports {reason}: `{}`",
+                    clip_tail(msg, LINE_CHARS)
+                )
+            } else if let Some((_, line)) = &last_line {
+                format!("the container keeps exiting; its log ends with `{line}`")
+            } else {
+                let reason = term_reason("lastState");
+                let reason = if reason.is_empty() {
+                    term_reason("state")
+                } else {
+                    reason
+                };
+                if reason.is_empty() || reason == "Error" {
+                    "the container keeps exiting and its logs show no error line".into()
+                } else {
+                    format!("the container keeps exiting (reason {reason})")
+                }
+            };
+            let cname_text = if arr(pod, "/spec/initContainers")
+                .iter()
+                .any(|c| s(c, "/name") == cname)
+            {
+                format!("Init container {cname}")
+            } else {
+                format!("Container {cname}")
+            };
             let f = cx.add(
                 category,
                 resource.clone(),
-                format!("Container {cname} crash-loops{code_text}: {what}."),
+                format!("{cname_text} crash-loops{code_text}: {what}."),
                 quotes,
                 conf,
             );
@@ -1183,6 +1251,21 @@ fn jobs(cx: &mut Ctx<'_>) -> Vec<String> {
                 break;
             }
         }
+        // No error line anywhere: the newest pod's last log line still says where it stopped.
+        let last_line = if verdict.is_none() {
+            pods.iter().rev().find_map(|p| {
+                let c = arr(p, "/spec/containers")
+                    .first()
+                    .map(|c| s(c, "/name"))
+                    .unwrap_or("");
+                last_log_line(cx, ns, meta_name(p), c)
+            })
+        } else {
+            None
+        };
+        if let Some((lq, _)) = &last_line {
+            quotes.push(lq.clone());
+        }
         // The exit code the newest pod's containers ended with.
         let code = pods.iter().rev().find_map(|p| {
             arr(p, "/status/containerStatuses").iter().find_map(|c| {
@@ -1214,6 +1297,8 @@ fn jobs(cx: &mut Ctx<'_>) -> Vec<String> {
             if v.category != "crash_app_error" {
                 summary.push_str(&format!(" ({})", v.what_for()));
             }
+        } else if let Some((_, line)) = &last_line {
+            summary.push_str(&format!("; the newest pod's log ends with `{line}`"));
         }
         summary.push('.');
         let f = cx.add(
@@ -1379,7 +1464,7 @@ fn pvcs(cx: &mut Ctx<'_>) {
             format!("{ns}/PersistentVolumeClaim/{name}"),
             format!("PersistentVolumeClaim {name} is not bound: {}.", st.why),
             quotes,
-            if st.warning.is_none() && !st.missing_class {
+            if !st.has_events && !st.missing_class {
                 0.7
             } else {
                 0.87

@@ -488,3 +488,71 @@ fn image_pull_says_why_the_registry_refuses() {
     );
     assert!(f[0].actions[0].contains("reg.example.com/app:v9 exists in the registry"));
 }
+
+#[test]
+fn crash_without_error_lines_states_the_runtime_message_or_the_last_log_line() {
+    let pod = |init: bool, status: Value| {
+        let c = json!([{"name": "c", "image": "i"}]);
+        let mut spec = json!({"containers": [{"name": "main", "image": "i"}]});
+        let mut st = json!({"phase": "Pending"});
+        if init {
+            spec["initContainers"] = c;
+            st["initContainerStatuses"] = json!([status]);
+        } else {
+            spec["containers"] = c;
+            st["containerStatuses"] = json!([status]);
+        }
+        json!({"metadata": {"name": "p", "namespace": "n"}, "spec": spec, "status": st})
+    };
+    let f = analyze(
+        &snap(&[(
+            "pods",
+            pod(
+                false,
+                json!({"name": "c", "ready": false, "restartCount": 3,
+                    "state": {"waiting": {"reason": "RunContainerError",
+                        "message": "failed to create task: exec: \"pythn\": executable file not found in $PATH"}},
+                    "lastState": {"terminated": {"reason": "StartError", "exitCode": 128}}}),
+            ),
+        )]),
+        None,
+    );
+    assert_eq!(f[0].category, "crash_app_error");
+    assert!(
+        f[0].summary
+            .contains("RunContainerError: `failed to create task: exec: \"pythn\": executable file not found in $PATH`"),
+        "{}",
+        f[0].summary
+    );
+    assert!(f[0].quotes.iter().any(|q| q.text.contains("Message=")));
+
+    let mut s = snap(&[(
+        "pods",
+        pod(
+            true,
+            json!({"name": "c", "ready": false, "restartCount": 3,
+                "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 40s"}},
+                "lastState": {"terminated": {"reason": "Error", "exitCode": 3}}}),
+        ),
+    )]);
+    s.previous_logs.insert(
+        ("n".into(), "p".into(), "c".into()),
+        "waiting for schema\nmigration 0042 aborted\n\n".into(),
+    );
+    let f = analyze(&s, None);
+    assert!(
+        f[0].summary
+            .starts_with("Init container c crash-loops (exit code 3)"),
+        "{}",
+        f[0].summary
+    );
+    assert!(
+        f[0].summary
+            .contains("its log ends with `migration 0042 aborted`")
+    );
+    assert!(
+        f[0].quotes
+            .iter()
+            .any(|q| q.text == "migration 0042 aborted")
+    );
+}
