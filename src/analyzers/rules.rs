@@ -686,8 +686,16 @@ fn pod_rules(cx: &mut Ctx<'_>, pod: &Value) {
                     "the pod never becomes Ready"
                 }
             );
-            if !last_event.is_empty() {
+            // An exec probe that merely exits non-zero leaves `Readiness probe failed:` with
+            // nothing after it: say that instead of quoting an empty failure.
+            let said = last_event
+                .split_once("probe failed:")
+                .map_or(last_event, |(_, rest)| rest)
+                .trim();
+            if !said.is_empty() {
                 summary.push_str(&format!(": `{}`", clip(last_event, LINE_CHARS)));
+            } else if probe.is_some_and(|p| p.get("exec").is_some()) {
+                summary.push_str(": its command exits non-zero without output");
             }
             summary.push('.');
             let f = cx.add(category, resource.clone(), summary, quotes, conf);
@@ -1080,6 +1088,23 @@ fn unschedulable(cx: &mut Ctx<'_>, pod: &Value, resource: &str, e: &Value, evq: 
                 taints.join(", ")
             )
         }
+    } else if low.contains("pod anti-affinity") || low.contains("pod affinity") {
+        let anti = low.contains("anti-affinity");
+        let rules = pod_affinity_terms(pod, anti);
+        let which = if anti {
+            "podAntiAffinity"
+        } else {
+            "podAffinity"
+        };
+        let rules_text = if rules.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", rules.join("; "))
+        };
+        actions.push(format!(
+            "Relax the required {which} of pod {name}{rules_text} (preferredDuringScheduling, or a wider topologyKey), lower the replica count, or add nodes"
+        ));
+        format!("its required {which} rules{rules_text} leave no node that fits")
     } else if low.contains("affinity") || low.contains("selector") {
         let selector = node_selector(pod);
         let affinity = required_affinity(pod);
@@ -1141,6 +1166,44 @@ fn unschedulable(cx: &mut Ctx<'_>, pod: &Value, resource: &str, e: &Value, evq: 
     f.actions = actions;
 }
 
+/// Required pod (anti-)affinity terms, as `app=web per kubernetes.io/hostname`.
+fn pod_affinity_terms(pod: &Value, anti: bool) -> Vec<String> {
+    let ptr = if anti {
+        "/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution"
+    } else {
+        "/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution"
+    };
+    arr(pod, ptr)
+        .iter()
+        .map(|term| {
+            let mut labels: Vec<String> = term
+                .pointer("/labelSelector/matchLabels")
+                .and_then(Value::as_object)
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            labels.extend(
+                arr(term, "/labelSelector/matchExpressions")
+                    .iter()
+                    .map(|e| {
+                        let values: Vec<&str> =
+                            arr(e, "/values").iter().filter_map(Value::as_str).collect();
+                        format!(
+                            "{} {} ({})",
+                            s(e, "/key"),
+                            s(e, "/operator"),
+                            values.join(", ")
+                        )
+                    }),
+            );
+            format!("{} per {}", labels.join(", "), s(term, "/topologyKey"))
+        })
+        .collect()
+}
+
 /// `key=value` pairs of the pod's nodeSelector.
 fn node_selector(pod: &Value) -> Vec<(String, String)> {
     pod.pointer("/spec/nodeSelector")
@@ -1178,9 +1241,13 @@ fn pod_requests(pod: &Value) -> String {
     let per: Vec<(String, String)> = arr(pod, "/spec/containers")
         .iter()
         .filter_map(|c| {
+            // Without requests, Kubernetes requests what the limits say (extended resources
+            // such as GPUs are usually only given as limits).
             let m = c
                 .pointer("/resources/requests")
-                .and_then(Value::as_object)?;
+                .and_then(Value::as_object)
+                .filter(|m| !m.is_empty())
+                .or_else(|| c.pointer("/resources/limits").and_then(Value::as_object))?;
             let text = m
                 .iter()
                 .map(|(k, v)| {

@@ -556,3 +556,40 @@ fn crash_without_error_lines_states_the_runtime_message_or_the_last_log_line() {
             .any(|q| q.text == "migration 0042 aborted")
     );
 }
+
+#[test]
+fn pod_anti_affinity_and_gpu_limits_are_named() {
+    let pod = pending_pod(
+        "web-2",
+        json!({"containers": [{"name": "c", "image": "i",
+                "resources": {"limits": {"nvidia.com/gpu": "1"}}}],
+            "affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+                {"labelSelector": {"matchLabels": {"app": "web"}}, "topologyKey": "kubernetes.io/hostname"}]}}}),
+    );
+    let ev = event(
+        "Pod",
+        "web-2",
+        "FailedScheduling",
+        "0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules. preemption: x",
+    );
+    let f = analyze(&snap(&[("pods", pod.clone()), ("events", ev)]), None);
+    assert!(
+        f[0].summary.contains(
+            "its required podAntiAffinity rules (app=web per kubernetes.io/hostname) leave no node"
+        ),
+        "{}",
+        f[0].summary
+    );
+    let ev = event(
+        "Pod",
+        "web-2",
+        "FailedScheduling",
+        "0/2 nodes are available: 2 Insufficient nvidia.com/gpu.",
+    );
+    let f = analyze(&snap(&[("pods", pod), ("events", ev)]), None);
+    assert!(
+        f[0].summary.contains("(nvidia.com/gpu: 1)"),
+        "{}",
+        f[0].summary
+    );
+}
