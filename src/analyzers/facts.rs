@@ -315,6 +315,25 @@ pub(crate) fn pull_failure(msg: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// Evidence text is arbitrary (logs, events from any cluster): parsing never panics and
+        /// clipped text stays within its bound.
+        #[test]
+        fn parsers_take_any_text(text in "(?s).{0,400}", prefix in "(configmap \"|secret \"|couldn't find key |exceeded quota: |failed quota: |lookup |taint \\{|E0302 |2026-03-02 |for volume \")?") {
+            let text = format!("{prefix}{text}");
+            proptest::prop_assert!(clip(&text, LINE_CHARS).chars().count() <= LINE_CHARS);
+            proptest::prop_assert!(clip_tail(&text, LINE_CHARS).chars().count() <= LINE_CHARS + 1);
+            let _ = log_line(&text);
+            let _ = scheduler_reasons(&text);
+            let _ = taints(&text);
+            let _ = missing_ref(&text);
+            let _ = volume_of(&text);
+            let _ = quota_denial(&text).map(|q| quota_resources(&format!("{q:?}")));
+            let _ = network_target(&text);
+            let _ = pull_failure(&text);
+        }
+    }
+
     #[test]
     fn clip_keeps_short_lines_and_marks_cuts() {
         assert_eq!(clip("  a   b\n c ", 20), "a b c");
