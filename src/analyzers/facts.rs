@@ -141,7 +141,12 @@ pub(crate) fn missing_ref(msg: &str) -> Option<MissingRef> {
             key: Some(key.trim().to_string()),
         });
     }
-    for (needle, kind) in [("configmap \"", "ConfigMap"), ("secret \"", "Secret")] {
+    for (needle, kind) in [
+        ("configmap \"", "ConfigMap"),
+        ("configmaps \"", "ConfigMap"),
+        ("secret \"", "Secret"),
+        ("secrets \"", "Secret"),
+    ] {
         if let Some(i) = low.find(needle) {
             let rest = &msg[i + needle.len()..];
             let end = rest.find('"')?;
@@ -416,6 +421,10 @@ mod tests {
             Some("Secret")
         );
         assert_eq!(missing_ref("configmap \"x\" is being deleted"), None);
+        assert_eq!(
+            missing_ref("configmaps \"flags\" not found").map(|r| r.name),
+            Some("flags".to_string())
+        );
     }
 
     #[test]

@@ -924,38 +924,58 @@ fn pod_rules(cx: &mut Ctx<'_>, pod: &Value) {
             break;
         }
         if reason == "FailedMount" || reason == "FailedAttachVolume" {
-            let missing = facts::missing_ref(msg).filter(|m| m.key.is_none());
             let volume = facts::volume_of(msg);
-            if let Some(m) = missing {
-                let others = cx.existing(ns, m.kind);
+            let missing = facts::missing_ref(msg).or_else(|| missing_volume_key(pod, msg, volume));
+            let config_like = (low.contains("configmap") || low.contains("secret"))
+                && (low.contains("not found") || low.contains("non-existent"));
+            if missing.is_some() || config_like {
+                let mounted = volume
+                    .map(|v| format!(" (mounted as volume {v})"))
+                    .unwrap_or_default();
+                let summary = match &missing {
+                    Some(m) if m.key.is_some() => format!(
+                        "Pod {name} cannot start: {} {} has no key {}{mounted}.",
+                        m.kind,
+                        m.name,
+                        m.key.as_deref().unwrap_or_default()
+                    ),
+                    Some(m) => format!(
+                        "Pod {name} cannot start: {} {} is not found in namespace {ns}{mounted}.",
+                        m.kind, m.name
+                    ),
+                    None => format!(
+                        "Pod {name} cannot start: a ConfigMap/Secret it mounts is missing: `{}`.",
+                        clip(msg, LINE_CHARS)
+                    ),
+                };
+                let others = missing
+                    .as_ref()
+                    .filter(|m| m.key.is_none())
+                    .map(|m| cx.existing(ns, m.kind))
+                    .unwrap_or_default();
                 let f = cx.add(
                     "config_missing",
                     resource.clone(),
-                    format!(
-                        "Pod {name} cannot start: {} {} is not found in namespace {ns}{}.",
-                        m.kind,
-                        m.name,
-                        volume
-                            .map(|v| format!(" (mounted as volume {v})"))
-                            .unwrap_or_default()
-                    ),
+                    summary,
                     vec![ev_quote(e)],
                     0.9,
                 );
-                if !others.is_empty() {
-                    f.details.push(format!(
-                        "{}s that do exist there: {}.",
-                        m.kind,
-                        others.join(", ")
+                if let Some(m) = &missing {
+                    if !others.is_empty() {
+                        f.details.push(format!(
+                            "{}s that do exist there: {}.",
+                            m.kind,
+                            others.join(", ")
+                        ));
+                    }
+                    f.actions.push(missing_ref_action(
+                        m,
+                        ns,
+                        &volume
+                            .map(|v| format!("volume {v}"))
+                            .unwrap_or_else(|| "the pod's volumes".into()),
                     ));
                 }
-                f.actions.push(missing_ref_action(
-                    &m,
-                    ns,
-                    &volume
-                        .map(|v| format!("volume {v}"))
-                        .unwrap_or_else(|| "the pod's volumes".into()),
-                ));
             } else {
                 let f = cx.add(
                     "storage",
@@ -1040,6 +1060,28 @@ fn pod_claims(pod: &Value) -> Vec<String> {
         .filter(|c| !c.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// `configmap references non-existent config key: K` (a volume's `items`): the object is the
+/// one the named volume mounts.
+fn missing_volume_key(pod: &Value, msg: &str, volume: Option<&str>) -> Option<facts::MissingRef> {
+    let (_, key) = msg.split_once("non-existent ")?.1.split_once("key: ")?;
+    let key = key.split_whitespace().next()?.trim_end_matches(['.', ',']);
+    let vol = arr(pod, "/spec/volumes")
+        .iter()
+        .find(|v| Some(s(v, "/name")) == volume)?;
+    let (kind, name) = if vol.get("configMap").is_some() {
+        ("ConfigMap", s(vol, "/configMap/name"))
+    } else if vol.get("secret").is_some() {
+        ("Secret", s(vol, "/secret/secretName"))
+    } else {
+        return None;
+    };
+    Some(facts::MissingRef {
+        kind,
+        name: name.to_string(),
+        key: Some(key.to_string()),
+    })
 }
 
 fn missing_ref_action(m: &facts::MissingRef, ns: &str, used_by: &str) -> String {

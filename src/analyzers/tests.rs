@@ -593,3 +593,26 @@ fn pod_anti_affinity_and_gpu_limits_are_named() {
         f[0].summary
     );
 }
+
+#[test]
+fn a_missing_key_of_a_mounted_configmap_names_the_configmap_and_key() {
+    let pod = pending_pod(
+        "web-1",
+        json!({"containers": [{"name": "c", "image": "i"}],
+            "volumes": [{"name": "cfg", "configMap": {"name": "app-config",
+                "items": [{"key": "app.yaml", "path": "app.yaml"}]}}]}),
+    );
+    let ev = event(
+        "Pod",
+        "web-1",
+        "FailedMount",
+        "MountVolume.SetUp failed for volume \"cfg\" : configmap references non-existent config key: app.yaml",
+    );
+    let f = analyze(&snap(&[("pods", pod), ("events", ev)]), None);
+    assert_eq!(f[0].category, "config_missing");
+    assert_eq!(
+        f[0].summary,
+        "Pod web-1 cannot start: ConfigMap app-config has no key app.yaml (mounted as volume cfg)."
+    );
+    assert!(f[0].actions[0].starts_with("Add key app.yaml to ConfigMap app-config"));
+}
