@@ -99,10 +99,11 @@ impl<'a> Ctx<'a> {
 
 /// Why a claim is not bound, from its class and events.
 struct PvcState<'a> {
-    /// `StorageClass fast-ssd does not exist: ProvisioningFailed ...`, for the conclusion.
+    /// Phase, class and the newest failure event, for the conclusion
+    /// (`Pending; its StorageClass fast-ssd does not exist; ProvisioningFailed: ...`).
     why: String,
     missing_class: bool,
-    /// The claim's newest Warning event.
+    /// The claim's newest Warning (or ProvisioningFailed) event.
     warning: Option<&'a Value>,
     /// Whether the claim has any events at all (a provisioner at work or failing).
     has_events: bool,
@@ -323,7 +324,7 @@ struct LogVerdict {
 }
 
 impl LogVerdict {
-    /// `what: `line``, e.g. ``DNS resolution failure for db.x: `lookup db.x: no such host` ``.
+    /// What it means, then the line in backticks (`DNS resolution failure for db.x: ...`).
     fn sentence(&self) -> String {
         format!("{}: `{}`", self.what_for(), self.line)
     }
