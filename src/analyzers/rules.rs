@@ -564,7 +564,7 @@ fn pod_rules(cx: &mut Ctx<'_>, pod: &Value) {
             let f = cx.add("image_pull", resource.clone(), summary, quotes, 0.95);
             if !why_text.is_empty() {
                 f.details.push(format!(
-                    "The registry answers: `{}`.",
+                    "Pull error: `{}`.",
                     clip_tail(why_text, LINE_CHARS)
                 ));
             }
@@ -766,12 +766,20 @@ fn pod_rules(cx: &mut Ctx<'_>, pod: &Value) {
                 }
                 None => ("crash_app_error", 0.7),
             };
-            let code_text = code
-                .map(|c| match facts::signal_of(c) {
-                    Some(sig) => format!(" (exit code {c}, {sig})"),
-                    None => format!(" (exit code {c})"),
-                })
-                .unwrap_or_default();
+            // The status words kubectl shows (CrashLoopBackOff), the exit code and its signal.
+            let mut status_words: Vec<String> = Vec::new();
+            if !waiting.is_empty() {
+                status_words.push(waiting.to_string());
+            }
+            if let Some(c) = code {
+                status_words.push(format!("exit code {c}"));
+                status_words.extend(facts::signal_of(c).map(str::to_string));
+            }
+            let code_text = if status_words.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", status_words.join(", "))
+            };
             // Without an error line in the logs: the runtime's own message (a command that
             // does not exist, a bad mount), else the log's last line.
             let runtime_msg = [

@@ -429,7 +429,10 @@ fn crash_summary_quotes_the_line_that_says_what_went_wrong() {
     let f = analyze(&s, None);
     assert_eq!(f[0].category, "crash_app_error");
     let summary = &f[0].summary;
-    assert!(summary.contains("(exit code 139, SIGSEGV"), "{summary}");
+    assert!(
+        summary.contains("(CrashLoopBackOff, exit code 139, SIGSEGV"),
+        "{summary}"
+    );
     assert!(
         summary.contains("`ERROR config: invalid value \"fast\" for MODE x"),
         "{summary}"
@@ -542,7 +545,7 @@ fn crash_without_error_lines_states_the_runtime_message_or_the_last_log_line() {
     let f = analyze(&s, None);
     assert!(
         f[0].summary
-            .starts_with("Init container c crash-loops (exit code 3)"),
+            .starts_with("Init container c crash-loops (CrashLoopBackOff, exit code 3)"),
         "{}",
         f[0].summary
     );
