@@ -126,6 +126,7 @@ pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> C
     } else {
         answer.root_cause
     };
+    let same_category = answer.category.as_str() == draft.category.as_str();
     let mut next_steps = answer.next_steps;
     for step in draft.next_steps {
         if next_steps.len() >= 5 {
@@ -135,15 +136,27 @@ pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> C
             next_steps.push(step);
         }
     }
+    // Likewise the evidence specifics the best finding adds to the summary (other log lines,
+    // the labels no node has, the objects that do exist).
+    let summary = if answer.summary.is_empty() {
+        draft.summary
+    } else {
+        let mut summary = answer.summary.trim().to_string();
+        if same_category && let Some(top) = findings.first() {
+            for detail in &top.details {
+                if !summary.contains(detail.as_str()) {
+                    summary.push(' ');
+                    summary.push_str(detail);
+                }
+            }
+        }
+        summary
+    };
     Conclusion {
         category: answer.category,
         root_cause,
         confidence,
-        summary: if answer.summary.is_empty() {
-            draft.summary
-        } else {
-            answer.summary
-        },
+        summary,
         next_steps,
         ..draft
     }
@@ -303,6 +316,28 @@ mod tests {
             details: Vec::new(),
             actions: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_model_summary_keeps_the_findings_details() {
+        let mut top = finding("unschedulable", "n/Pod/p", "Pod p is Pending.");
+        top.details
+            .push("None of the 2 node(s) has the label disk=ssd.".into());
+        let findings = [top];
+        let draft = from_findings(&findings, &Targets::default(), &[]);
+        let answer = Answer {
+            category: Category::Unschedulable,
+            category_repaired: false,
+            root_cause: "The pod cannot be scheduled on any node.".into(),
+            summary: "The scheduler finds no node for the pod.".into(),
+            next_steps: vec!["Fix the selector.".into()],
+        };
+        let c = from_answer(answer, draft, &findings);
+        assert_eq!(
+            c.summary,
+            "The scheduler finds no node for the pod. None of the 2 node(s) has the label disk=ssd."
+        );
+        assert!(c.root_cause.ends_with("Pod p is Pending."));
     }
 
     #[test]
