@@ -194,6 +194,13 @@ fn eval_scores_the_suite_and_honours_min_accuracy() {
         summary["fact_recall"].as_f64().unwrap() >= 0.75,
         "{summary}"
     );
+    // Every case is timed from loading its bundle to its conclusion, below the millisecond
+    // too: a zero would mean the wrong span (or whole-millisecond truncation) is measured.
+    for case in doc["cases"].as_array().unwrap() {
+        let ms = case["ms"].as_f64().unwrap();
+        assert!(ms > 0.0 && ms < 60_000.0, "{case}");
+    }
+    assert!(summary["p50_ms"].as_f64().unwrap() > 0.0, "{summary}");
     // A threshold above what was reached exits 1; a threshold that is not a probability exits 2.
     if accuracy < 1.0 {
         home.aida()

@@ -72,13 +72,29 @@ pub fn from_findings(
         .skip(1)
         .take(3)
         .filter(|f| f.category != top.category || f.resource != top.resource)
+        // The same story told about an object the top finding already names (the unbound claim
+        // of an unschedulable pod) only repeats it; the hypotheses keep it.
+        .filter(|f| {
+            let name = f.resource.rsplit('/').next().unwrap_or_default();
+            f.category != top.category || name.is_empty() || !top.summary.contains(name)
+        })
         .map(|f| format!("{} ({})", f.summary.trim_end_matches('.'), f.category))
         .collect();
-    let mut summary = format!("{} ({})", top.summary.trim_end_matches('.'), top.resource);
-    if !others.is_empty() {
-        summary.push_str(&format!(". Also seen: {}", others.join("; ")));
+    let mut summary = format!("{} ({}).", top.summary.trim_end_matches('.'), top.resource);
+    for detail in &top.details {
+        summary.push(' ');
+        summary.push_str(detail);
     }
-    summary.push('.');
+    if !others.is_empty() {
+        summary.push_str(&format!(" Also seen: {}.", others.join("; ")));
+    }
+    // The finding's own steps name its objects and values; the category's steps follow.
+    let mut steps = top.actions.clone();
+    for step in next_steps(category, &top.resource) {
+        if !steps.contains(&step) {
+            steps.push(step);
+        }
+    }
     Conclusion {
         category,
         root_cause: top.summary.clone(),
@@ -86,7 +102,7 @@ pub fn from_findings(
         summary,
         evidence: evidence.to_vec(),
         hypotheses,
-        next_steps: next_steps(category, &top.resource),
+        next_steps: steps,
     }
 }
 
@@ -110,6 +126,7 @@ pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> C
     } else {
         answer.root_cause
     };
+    let same_category = answer.category.as_str() == draft.category.as_str();
     let mut next_steps = answer.next_steps;
     for step in draft.next_steps {
         if next_steps.len() >= 5 {
@@ -119,15 +136,27 @@ pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> C
             next_steps.push(step);
         }
     }
+    // Likewise the evidence specifics the best finding adds to the summary (other log lines,
+    // the labels no node has, the objects that do exist).
+    let summary = if answer.summary.is_empty() {
+        draft.summary
+    } else {
+        let mut summary = answer.summary.trim().to_string();
+        if same_category && let Some(top) = findings.first() {
+            for detail in &top.details {
+                if !summary.contains(detail.as_str()) {
+                    summary.push(' ');
+                    summary.push_str(detail);
+                }
+            }
+        }
+        summary
+    };
     Conclusion {
         category: answer.category,
         root_cause,
         confidence,
-        summary: if answer.summary.is_empty() {
-            draft.summary
-        } else {
-            answer.summary
-        },
+        summary,
         next_steps,
         ..draft
     }
@@ -271,4 +300,71 @@ pub fn next_steps(category: Category, resource: &str) -> Vec<String> {
         ],
     };
     steps.iter().map(|s| s.replace("{r}", r)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(category: &'static str, resource: &str, summary: &str) -> Finding {
+        Finding {
+            category,
+            resource: resource.into(),
+            summary: summary.into(),
+            quotes: Vec::new(),
+            confidence: 0.9,
+            details: Vec::new(),
+            actions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_model_summary_keeps_the_findings_details() {
+        let mut top = finding("unschedulable", "n/Pod/p", "Pod p is Pending.");
+        top.details
+            .push("None of the 2 node(s) has the label disk=ssd.".into());
+        let findings = [top];
+        let draft = from_findings(&findings, &Targets::default(), &[]);
+        let answer = Answer {
+            category: Category::Unschedulable,
+            category_repaired: false,
+            root_cause: "The pod cannot be scheduled on any node.".into(),
+            summary: "The scheduler finds no node for the pod.".into(),
+            next_steps: vec!["Fix the selector.".into()],
+        };
+        let c = from_answer(answer, draft, &findings);
+        assert_eq!(
+            c.summary,
+            "The scheduler finds no node for the pod. None of the 2 node(s) has the label disk=ssd."
+        );
+        assert!(c.root_cause.ends_with("Pod p is Pending."));
+    }
+
+    #[test]
+    fn details_reach_the_summary_and_actions_lead_the_next_steps() {
+        let mut top = finding(
+            "storage",
+            "n/Pod/redis-1",
+            "Pod redis-1 cannot be scheduled: its PersistentVolumeClaim data is unbound.",
+        );
+        top.details
+            .push("Scheduler: `pod has unbound PVCs`.".into());
+        top.actions.push("Create StorageClass fast".into());
+        let claim = finding(
+            "storage",
+            "n/PersistentVolumeClaim/data",
+            "PersistentVolumeClaim data is not bound.",
+        );
+        let node = finding("node_failure", "Node/w1", "Node w1 has DiskPressure.");
+        let c = from_findings(&[top, claim, node], &Targets::default(), &[]);
+        assert_eq!(
+            c.summary,
+            "Pod redis-1 cannot be scheduled: its PersistentVolumeClaim data is unbound (n/Pod/redis-1). \
+             Scheduler: `pod has unbound PVCs`. Also seen: Node w1 has DiskPressure (node_failure)."
+        );
+        assert_eq!(c.next_steps[0], "Create StorageClass fast");
+        assert_eq!(c.next_steps.len(), 4);
+        // The claim's finding stays a hypothesis.
+        assert_eq!(c.hypotheses.len(), 3);
+    }
 }

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use crate::alert::Alert;
 use crate::evidence::{Kind, ListSelector, LogRequest, Source};
 
+mod facts;
 mod rules;
 
 /// The root-cause categories of DESIGN.md.
@@ -52,6 +53,13 @@ pub struct Finding {
     pub summary: String,
     pub quotes: Vec<Quote>,
     pub confidence: f32,
+    /// Further specifics for the report's summary (sentences), beyond the one-line summary.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
+    /// What to do about this finding in particular (names the objects and values involved);
+    /// the report puts these before its category's generic next steps.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<String>,
 }
 
 /// Everything analyzers look at, gathered through the tools' [`Source`].

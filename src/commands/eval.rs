@@ -38,7 +38,10 @@ struct CaseResult {
     case: String,
     #[serde(flatten)]
     score: CaseScore,
-    ms: u64,
+    /// Wall time of the whole case: loading the bundle (the replay's stand-in for the API
+    /// calls), runbook retrieval, tools, analyzers and conclusion. Fractional: an offline
+    /// `--llm none` case without a runbook index takes well under a millisecond.
+    ms: f64,
     fallback: Option<String>,
 }
 
@@ -48,8 +51,8 @@ struct Summary {
     category_accuracy: f64,
     fact_recall: f64,
     resource_recall: f64,
-    p50_ms: u64,
-    p95_ms: u64,
+    p50_ms: f64,
+    p95_ms: f64,
 }
 
 /// Bundle directories under `dir` (a directory holding expected.json is a case).
@@ -69,12 +72,23 @@ fn find_cases(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-fn percentile(sorted: &[u64], p: f64) -> u64 {
+fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
-        return 0;
+        return 0.0;
     }
     let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
     sorted[rank - 1]
+}
+
+/// Milliseconds for the table: whole above 100, else with the digits that matter.
+fn ms_text(ms: f64) -> String {
+    if ms >= 100.0 {
+        format!("{ms:.0}")
+    } else if ms >= 1.0 {
+        format!("{ms:.1}")
+    } else {
+        format!("{ms:.2}")
+    }
 }
 
 pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
@@ -129,6 +143,7 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
                 alert_path.display()
             )));
         };
+        let started = Instant::now();
         let source = runtime.block_on(evidence_source(ctx, Some(dir), None))?;
         let investigator = Investigator {
             belt: Toolbelt::new(source),
@@ -139,7 +154,6 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
         if let Some(bar) = &bar {
             bar.set_message(format!("eval {name}"));
         }
-        let started = Instant::now();
         let outcome = investigate_one(
             &runtime,
             &investigator,
@@ -148,7 +162,8 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
             IncidentSource::Eval,
             None,
         )?;
-        let ms = started.elapsed().as_millis() as u64;
+        // Rounded to microseconds: whole milliseconds read 0 for every offline case.
+        let ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
         results.push(CaseResult {
             case: name,
             score: score(&outcome.report, &expected),
@@ -164,8 +179,8 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
     let facts_stated: usize = results.iter().map(|r| r.score.facts_stated).sum();
     let res_total: usize = results.iter().map(|r| r.score.resources_total).sum();
     let res_named: usize = results.iter().map(|r| r.score.resources_named).sum();
-    let mut times: Vec<u64> = results.iter().map(|r| r.ms).collect();
-    times.sort_unstable();
+    let mut times: Vec<f64> = results.iter().map(|r| r.ms).collect();
+    times.sort_by(f64::total_cmp);
     let summary = Summary {
         cases: results.len(),
         category_accuracy: results.iter().filter(|r| r.score.category_ok).count() as f64 / n,
@@ -207,7 +222,7 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
                     ),
                     format!("{}/{}", r.score.facts_stated, r.score.facts_total),
                     format!("{}/{}", r.score.resources_named, r.score.resources_total),
-                    r.ms,
+                    ms_text(r.ms),
                     if r.fallback.is_some() {
                         "  (fallback)"
                     } else {
@@ -217,7 +232,7 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
             }
             t.push_str(&format!(
                 "\n{} cases · category accuracy {:.3} · fact recall {:.3} · resource recall {:.3} · p50 {} ms · p95 {} ms\n",
-                summary.cases, summary.category_accuracy, summary.fact_recall, summary.resource_recall, summary.p50_ms, summary.p95_ms
+                summary.cases, summary.category_accuracy, summary.fact_recall, summary.resource_recall, ms_text(summary.p50_ms), ms_text(summary.p95_ms)
             ));
             print_text(&t)?;
         }
