@@ -16,6 +16,10 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() -> anyhow::Result<()> {
+    // The same process settings as the `aida` binary.
+    aida::process::tune_allocator();
+    // SAFETY: first thing in main, no other thread exists.
+    unsafe { aida::process::configure_cpu(0) };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [corpus, queries, model, work] = args.as_slice() else {
         anyhow::bail!("usage: bench_retrieval CORPUS_DIR QUERIES_JSONL MODEL_DIR WORK_DIR");

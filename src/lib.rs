@@ -19,6 +19,7 @@ pub mod logging;
 pub mod models;
 pub mod output;
 pub mod paths;
+pub mod process;
 pub mod redact;
 pub mod report;
 pub mod store;

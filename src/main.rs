@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    aida::process::tune_allocator();
     let cli = aida::cli::Cli::parse();
     aida::logging::init(&cli.global);
     let outcome = aida::commands::run(cli);

@@ -28,7 +28,9 @@ impl Context {
     pub fn load(global: &GlobalArgs) -> Result<Self> {
         let home = Home::resolve(global.home.as_deref());
         let loaded = Config::load(&home, global.config.as_deref())?;
-        apply_cpu_threads(loaded.config.llm.local.threads);
+        // SAFETY: commands load their context first, before starting a runtime, a thread pool
+        // or a helper thread: the process is still single-threaded here.
+        unsafe { crate::process::configure_cpu(loaded.config.llm.local.threads) };
         Ok(Self {
             home,
             loaded,
@@ -38,21 +40,6 @@ impl Context {
 
     pub fn config(&self) -> &Config {
         &self.loaded.config
-    }
-}
-
-/// Applies `llm.local.threads` (0 = candle's default: one per physical core) to candle's CPU
-/// pools, which read `CANDLE_NUM_THREADS`/`RAYON_NUM_THREADS` once, on first use.
-fn apply_cpu_threads(threads: usize) {
-    if threads == 0 {
-        return;
-    }
-    let n = threads.to_string();
-    // SAFETY: called while loading the command context, before any command starts a runtime, a
-    // thread pool or a helper thread: the process is still single-threaded here.
-    unsafe {
-        std::env::set_var("CANDLE_NUM_THREADS", &n);
-        std::env::set_var("RAYON_NUM_THREADS", &n);
     }
 }
 
