@@ -13,9 +13,10 @@ use tokenizers::Tokenizer;
 /// Tokens per text, as sentence-transformers' `max_seq_length` for all-MiniLM-L6-v2.
 pub const MAX_TOKENS: usize = 256;
 /// Upper bound of tokens (padded) per forward pass: large enough for efficient matrix products,
-/// small enough that attention scores stay in cache.
-const BATCH_TOKENS: usize = 4096;
-const MAX_BATCH: usize = 64;
+/// small enough that activations and attention scores stay in cache. Measured on 428 corpus
+/// chunks (2 cores): 2048 tokens / 32 texts embeds 40–43 texts/s, 4096 / 64 only 34–36, 512 33.
+const BATCH_TOKENS: usize = 2048;
+const MAX_BATCH: usize = 32;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmbedError {
