@@ -145,6 +145,19 @@ impl Investigator {
         }
         timings.insert("analyzers".into(), t.elapsed().as_millis() as u64);
 
+        // The alert names a symptom (KubePodCrashLooping); the top finding names the cause
+        // (OOMKilled). Look up the cause's runbook too and put it first: the prompt quotes the
+        // first runbook, and the report lists what the on-call engineer should read.
+        let hits = match findings.first() {
+            Some(top) => {
+                let t = Instant::now();
+                let by_cause = self.search_runbooks_for(top, &mut trajectory);
+                *timings.entry("runbooks".into()).or_default() += t.elapsed().as_millis() as u64;
+                merge_hits(by_cause, hits, self.limits.runbooks)
+            }
+            None => hits,
+        };
+
         let prompt_input = prompt_input(alert, &findings, &trajectory, &hits);
         let draft = conclude::from_findings(&findings, &targets, &evidence);
 
@@ -251,15 +264,7 @@ impl Investigator {
         let t = Instant::now();
         let (hits, text) = match kb.search(&query) {
             Ok(hits) => {
-                let text = hits
-                    .iter()
-                    .map(|h| {
-                        format!(
-                            "{} — {} ({:.3})\n{}\n",
-                            h.path, h.heading, h.score, h.snippet
-                        )
-                    })
-                    .collect::<String>();
+                let text = hit_lines(&hits);
                 (hits, text)
             }
             Err(e) => (Vec::new(), format!("error: {e}")),
@@ -268,6 +273,30 @@ impl Investigator {
             "search_runbooks",
             json!({"alert": alert.name(), "top_k": self.limits.runbooks}),
             crate::redact::text(&text).into_owned(),
+            t.elapsed().as_millis() as u64,
+        );
+        hits
+    }
+
+    /// Runbooks for a finding's cause: its category and summary as a free-text query.
+    fn search_runbooks_for(&self, finding: &Finding, trajectory: &mut Trajectory) -> Vec<Hit> {
+        let Some(kb) = &self.knowledge else {
+            return Vec::new();
+        };
+        let text = format!("{} {}", finding.category.replace('_', " "), finding.summary);
+        let query = Query::text(text.clone()).with_top_k(self.limits.runbooks);
+        let t = Instant::now();
+        let (hits, output) = match kb.search(&query) {
+            Ok(hits) => {
+                let output = hit_lines(&hits);
+                (hits, output)
+            }
+            Err(e) => (Vec::new(), format!("error: {e}")),
+        };
+        trajectory.record(
+            "search_runbooks",
+            json!({"query": crate::redact::text(&text), "top_k": self.limits.runbooks}),
+            crate::redact::text(&output).into_owned(),
             t.elapsed().as_millis() as u64,
         );
         hits
@@ -481,4 +510,77 @@ fn compact_args(args: &Value) -> String {
 /// The category a finding names, as the report's enum.
 pub(crate) fn category_of(finding: &Finding) -> Category {
     finding.category.parse().unwrap_or(Category::Unknown)
+}
+
+/// The search_runbooks step's output: one block per hit.
+fn hit_lines(hits: &[Hit]) -> String {
+    hits.iter()
+        .map(|h| {
+            format!(
+                "{} — {} ({:.3})\n{}\n",
+                h.path, h.heading, h.score, h.snippet
+            )
+        })
+        .collect()
+}
+
+/// The cause's two best runbooks, then the alert's, then the cause's others: each runbook once,
+/// at most `limit`, and the alert's own runbook is never pushed out by the cause's.
+fn merge_hits(by_cause: Vec<Hit>, by_alert: Vec<Hit>, limit: usize) -> Vec<Hit> {
+    let mut by_cause = by_cause.into_iter();
+    let lead: Vec<Hit> = by_cause.by_ref().take(2).collect();
+    let mut merged: Vec<Hit> = Vec::with_capacity(limit);
+    for hit in lead.into_iter().chain(by_alert).chain(by_cause) {
+        if merged.len() == limit {
+            break;
+        }
+        if !merged.iter().any(|h| h.path == hit.path) {
+            merged.push(hit);
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(path: &str) -> Hit {
+        Hit {
+            path: path.into(),
+            heading: "Meaning".into(),
+            score: 1.0,
+            snippet: String::new(),
+            bm25_rank: Some(1),
+            vector_rank: None,
+            title: String::new(),
+        }
+    }
+
+    #[test]
+    fn cause_runbooks_come_first_once_each_within_the_limit() {
+        let paths = |hits: Vec<Hit>| hits.into_iter().map(|h| h.path).collect::<Vec<_>>();
+        let by_cause = vec![hit("oom.md"), hit("crash.md"), hit("node-memory.md")];
+        let by_alert = vec![hit("crash.md"), hit("exit-codes.md"), hit("probes.md")];
+        assert_eq!(
+            paths(merge_hits(by_cause.clone(), by_alert.clone(), 3)),
+            ["oom.md", "crash.md", "exit-codes.md"]
+        );
+        assert_eq!(
+            paths(merge_hits(by_cause, by_alert, 6)),
+            [
+                "oom.md",
+                "crash.md",
+                "exit-codes.md",
+                "probes.md",
+                "node-memory.md"
+            ]
+        );
+        // The alert's best runbook survives a cause search that fills the limit by itself.
+        let many: Vec<Hit> = ["a.md", "b.md", "c.md"].map(hit).to_vec();
+        assert_eq!(
+            paths(merge_hits(many, vec![hit("alert.md")], 3)),
+            ["a.md", "b.md", "alert.md"]
+        );
+    }
 }
