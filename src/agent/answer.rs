@@ -145,8 +145,17 @@ impl Answer {
         {
             self.summary.clear();
         }
-        self.next_steps
-            .retain(|s| !echoes_prompt(s) && s.len() >= 8 && s.len() <= 300);
+        // A step is an instruction, not a section label cut off by the token limit ("NEXT STE").
+        self.next_steps.retain(|s| {
+            !echoes_prompt(s)
+                && s.len() >= 8
+                && s.len() <= 300
+                && words(s) >= 3
+                && !s
+                    .chars()
+                    .filter(|c| c.is_alphabetic())
+                    .all(char::is_uppercase)
+        });
         Ok(self)
     }
 }
@@ -254,7 +263,7 @@ mod tests {
 
     #[test]
     fn validation_rejects_echoes_loops_and_labels() {
-        let ok = parse_answer("CATEGORY: oom_killed\nROOT CAUSE: Container api is OOMKilled at its 256Mi limit.\nSUMMARY: FINDINGS (rule-based)\nNEXT STEPS:\n- Raise the memory limit\n- quote: x\n").unwrap();
+        let ok = parse_answer("CATEGORY: oom_killed\nROOT CAUSE: Container api is OOMKilled at its 256Mi limit.\nSUMMARY: FINDINGS (rule-based)\nNEXT STEPS:\n- Raise the memory limit\n- quote: x\n- NEXT STE\n").unwrap();
         let ok = ok.validate().unwrap();
         assert!(ok.summary.is_empty(), "an echoed summary is dropped");
         assert_eq!(ok.next_steps, vec!["Raise the memory limit"]);

@@ -127,8 +127,10 @@ pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> C
         answer.root_cause
     };
     let same_category = answer.category.as_str() == draft.category.as_str();
-    let mut next_steps = answer.next_steps;
-    for step in draft.next_steps {
+    // The analyzers' steps name the objects and values; the model's add wording at best. Its
+    // steps that are new come after the first two of them.
+    let mut next_steps: Vec<String> = draft.next_steps.iter().take(2).cloned().collect();
+    for step in answer.next_steps.into_iter().chain(draft.next_steps) {
         if next_steps.len() >= 5 {
             break;
         }
@@ -140,6 +142,9 @@ pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> C
     // the labels no node has, the objects that do exist).
     let summary = if answer.summary.is_empty() {
         draft.summary
+    } else if same_category && !answer.summary.contains(draft.summary.trim_end_matches('.')) {
+        // The model's sentence, then the analyzers' summary with its specifics.
+        format!("{} {}", answer.summary.trim(), draft.summary.trim())
     } else {
         let mut summary = answer.summary.trim().to_string();
         if same_category && let Some(top) = findings.first() {
@@ -333,11 +338,19 @@ mod tests {
             next_steps: vec!["Fix the selector.".into()],
         };
         let c = from_answer(answer, draft, &findings);
+        // The model's sentence, then the analyzers' summary with the finding's details.
         assert_eq!(
             c.summary,
-            "The scheduler finds no node for the pod. None of the 2 node(s) has the label disk=ssd."
+            "The scheduler finds no node for the pod. Pod p is Pending (n/Pod/p). None of the 2 node(s) has the label disk=ssd."
         );
         assert!(c.root_cause.ends_with("Pod p is Pending."));
+        // The analyzers' two leading steps stay ahead of the model's.
+        assert_eq!(
+            c.next_steps.iter().position(|s| s == "Fix the selector."),
+            Some(2),
+            "{:?}",
+            c.next_steps
+        );
     }
 
     #[test]
