@@ -117,14 +117,12 @@ pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> C
         .clamp(0.0, 1.0);
     // Keep the analyzers' root cause beside the model's words: the model is small and may drop
     // the specifics (exit codes, names) that make the report checkable.
-    let root_cause = if answer.category.as_str() == draft.category.as_str()
-        && !answer
-            .root_cause
-            .contains(draft.root_cause.trim_end_matches('.'))
-    {
-        format!("{} {}", answer.root_cause.trim(), draft.root_cause.trim())
-    } else {
+    let root_cause = if answer.category.as_str() != draft.category.as_str() {
         answer.root_cause
+    } else if adds_nothing(&answer.root_cause, &draft.root_cause) {
+        draft.root_cause.clone()
+    } else {
+        format!("{} {}", answer.root_cause.trim(), draft.root_cause.trim())
     };
     let same_category = answer.category.as_str() == draft.category.as_str();
     // The analyzers' steps name the objects and values; the model's add wording at best. Its
@@ -140,9 +138,11 @@ pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> C
     }
     // Likewise the evidence specifics the best finding adds to the summary (other log lines,
     // the labels no node has, the objects that do exist).
-    let summary = if answer.summary.is_empty() {
+    let summary = if answer.summary.is_empty()
+        || (same_category && adds_nothing(&answer.summary, &draft.summary))
+    {
         draft.summary
-    } else if same_category && !answer.summary.contains(draft.summary.trim_end_matches('.')) {
+    } else if same_category {
         // The model's sentence, then the analyzers' summary with its specifics.
         format!("{} {}", answer.summary.trim(), draft.summary.trim())
     } else {
@@ -165,6 +165,23 @@ pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> C
         next_steps,
         ..draft
     }
+}
+
+/// True when (nearly) every word of the model's sentence is already in the analyzers' text: the
+/// model copied it, and printing both would say the same thing twice.
+fn adds_nothing(model: &str, analyzers: &str) -> bool {
+    let words = |t: &str| -> Vec<String> {
+        t.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let known: std::collections::HashSet<String> = words(analyzers).into_iter().collect();
+    let said = words(model);
+    let new = said.iter().filter(|w| !known.contains(*w)).count();
+    // "The container was OOMKilled … 256Mi" beside "Container app was OOMKilled … 256Mi": 2 of 15
+    // words new.
+    new * 5 <= said.len()
 }
 
 /// An API model's JSON answer; its quotes are kept only where they exist verbatim in the cited
@@ -321,6 +338,19 @@ mod tests {
             details: Vec::new(),
             actions: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_copied_sentence_is_not_printed_twice() {
+        let analyzers = "Container app was OOMKilled (exit code 137) at its memory limit of 256Mi; restarts: 9.";
+        assert!(adds_nothing(
+            "The container was OOMKilled (exit code 137) at its memory limit of 256Mi; restarts: 9.",
+            analyzers
+        ));
+        assert!(!adds_nothing(
+            "The JVM heap grew past the limit after the 2.3 deploy.",
+            analyzers
+        ));
     }
 
     #[test]
