@@ -437,45 +437,21 @@ fn cli_tokenize_generate_perplexity_info() {
     let home = common::TestHome::new();
     let text_file = home.path().join("t.txt");
     std::fs::write(&text_file, "Hello world").unwrap();
+    let text_arg = text_file.to_str().unwrap();
 
-    let out = home
-        .aida()
-        .args(["model", "tokenize"])
-        .arg(&text_file)
-        .args(cli_model_args())
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = model_json(&home, &["tokenize", text_arg], &[]);
     let ids: Vec<u32> = serde_json::from_value(v["ids"].clone()).unwrap();
     assert_eq!(ids, llm().tokenizer.encode("Hello world", true).unwrap());
     assert_eq!(ids[0], 2, "BOS first");
 
-    let out = home
-        .aida()
-        .args([
-            "model",
-            "generate",
-            "--prompt",
-            "The capital of France is",
-            "--max-tokens",
-            "6",
-        ])
-        .args(cli_model_args())
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let france = [
+        "generate",
+        "--prompt",
+        "The capital of France is",
+        "--max-tokens",
+        "6",
+    ];
+    let v = model_json(&home, &france, &[]);
     for key in [
         "text",
         "ids",
@@ -491,60 +467,25 @@ fn cli_tokenize_generate_perplexity_info() {
     assert!(v["threads"].as_u64().unwrap() >= 1, "{v}");
 
     // llm.local.threads reaches candle's thread pools.
-    let out = home
-        .aida()
-        .env("AIDA_LLM_LOCAL_THREADS", "1")
-        .args([
-            "model",
-            "generate",
-            "--prompt",
-            "Hello",
-            "--max-tokens",
-            "1",
-        ])
-        .args(cli_model_args())
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let one_thread = model_json(
+        &home,
+        &["generate", "--prompt", "Hello", "--max-tokens", "1"],
+        &[("AIDA_LLM_LOCAL_THREADS", "1")],
     );
-    let one_thread: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(one_thread["threads"], 1, "{one_thread}");
 
     // Streaming text mode prints the same greedy text.
     let out = home
         .aida()
-        .args([
-            "model",
-            "generate",
-            "--prompt",
-            "The capital of France is",
-            "--max-tokens",
-            "6",
-        ])
+        .arg("model")
+        .args(france)
         .args(cli_model_args())
         .output()
         .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with(v["text"].as_str().unwrap()));
 
-    let out = home
-        .aida()
-        .args(["model", "perplexity"])
-        .arg(&text_file)
-        .args(cli_model_args())
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = model_json(&home, &["perplexity", text_arg], &[]);
     assert_eq!(v["tokens"], 2);
     let nll = v["nll_mean"].as_f64().unwrap();
     assert!((v["perplexity"].as_f64().unwrap() - nll.exp()).abs() < 1e-6 * nll.exp());
@@ -561,18 +502,29 @@ fn cli_tokenize_generate_perplexity_info() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("do not fit --ctx 2"));
 
+    let v = model_json(&home, &["info"], &[]);
+    assert_eq!(v["config"]["block_count"], 18);
+    assert_eq!(v["config"]["sliding_window"], 512);
+    assert_eq!(v["tokenizer"]["vocab_size"], 262144);
+}
+
+/// `aida model ARGS --model … --format json` with extra environment: must succeed; its JSON.
+fn model_json(home: &common::TestHome, args: &[&str], env: &[(&str, &str)]) -> Value {
     let out = home
         .aida()
-        .args(["model", "info"])
+        .envs(env.iter().copied())
+        .arg("model")
+        .args(args)
         .args(cli_model_args())
         .args(["--format", "json"])
         .output()
         .unwrap();
-    assert!(out.status.success());
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["config"]["block_count"], 18);
-    assert_eq!(v["config"]["sliding_window"], 512);
-    assert_eq!(v["tokenizer"]["vocab_size"], 262144);
+    assert!(
+        out.status.success(),
+        "aida model {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[test]

@@ -256,37 +256,32 @@ impl Investigator {
         }
     }
 
+    /// Runbooks for the alert itself.
     fn search_runbooks(&self, alert: &Alert, trajectory: &mut Trajectory) -> Vec<Hit> {
-        let Some(kb) = &self.knowledge else {
-            return Vec::new();
-        };
         let query = Query::from_alert(alert).with_top_k(self.limits.runbooks);
-        let t = Instant::now();
-        let (hits, text) = match kb.search(&query) {
-            Ok(hits) => {
-                let text = hit_lines(&hits);
-                (hits, text)
-            }
-            Err(e) => (Vec::new(), format!("error: {e}")),
-        };
-        trajectory.record(
-            "search_runbooks",
-            json!({"alert": alert.name(), "top_k": self.limits.runbooks}),
-            crate::redact::text(&text).into_owned(),
-            t.elapsed().as_millis() as u64,
-        );
-        hits
+        let args = json!({"alert": alert.name(), "top_k": self.limits.runbooks});
+        self.record_search(&query, args, trajectory)
     }
 
     /// Runbooks for a finding's cause: its category and summary as a free-text query.
     fn search_runbooks_for(&self, finding: &Finding, trajectory: &mut Trajectory) -> Vec<Hit> {
+        let text = format!("{} {}", finding.category.replace('_', " "), finding.summary);
+        let args = json!({"query": crate::redact::text(&text), "top_k": self.limits.runbooks});
+        self.record_search(
+            &Query::text(text).with_top_k(self.limits.runbooks),
+            args,
+            trajectory,
+        )
+    }
+
+    /// Runs one runbook search and records it as a `search_runbooks` step (no knowledge base:
+    /// no hits, no step).
+    fn record_search(&self, query: &Query, args: Value, trajectory: &mut Trajectory) -> Vec<Hit> {
         let Some(kb) = &self.knowledge else {
             return Vec::new();
         };
-        let text = format!("{} {}", finding.category.replace('_', " "), finding.summary);
-        let query = Query::text(text.clone()).with_top_k(self.limits.runbooks);
         let t = Instant::now();
-        let (hits, output) = match kb.search(&query) {
+        let (hits, output) = match kb.search(query) {
             Ok(hits) => {
                 let output = hit_lines(&hits);
                 (hits, output)
@@ -295,7 +290,7 @@ impl Investigator {
         };
         trajectory.record(
             "search_runbooks",
-            json!({"query": crate::redact::text(&text), "top_k": self.limits.runbooks}),
+            args,
             crate::redact::text(&output).into_owned(),
             t.elapsed().as_millis() as u64,
         );

@@ -323,6 +323,20 @@ impl GemmaConfig {
     }
 }
 
+/// Opens a GGUF file: its metadata and tensor index, and the reader positioned for the tensors.
+pub(crate) fn open_gguf(
+    path: &Path,
+) -> Result<(gguf_file::Content, std::io::BufReader<std::fs::File>)> {
+    let file = std::fs::File::open(path).map_err(|e| LlmError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let mut reader = std::io::BufReader::new(file);
+    let ct = gguf_file::Content::read(&mut reader)
+        .map_err(|e| LlmError::Format(format!("{}: not a GGUF file: {e}", path.display())))?;
+    Ok((ct, reader))
+}
+
 struct GgufLoader<'a, R> {
     ct: &'a gguf_file::Content,
     reader: &'a mut R,
@@ -377,13 +391,7 @@ impl<R: std::io::Read + std::io::Seek> GgufLoader<'_, R> {
 impl Gemma {
     /// Loads a GGUF Gemma 3 model.
     pub fn from_gguf(path: &Path, opts: &LoadOptions) -> Result<Self> {
-        let file = std::fs::File::open(path).map_err(|e| LlmError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
-        let mut reader = std::io::BufReader::new(file);
-        let ct = gguf_file::Content::read(&mut reader)
-            .map_err(|e| LlmError::Format(format!("{}: not a GGUF file: {e}", path.display())))?;
+        let (ct, mut reader) = open_gguf(path)?;
         Self::from_gguf_content(&ct, &mut reader, opts)
     }
 

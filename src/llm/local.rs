@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use candle_core::quantized::gguf_file;
 use serde::Serialize;
 
 use super::LlmError;
@@ -108,13 +107,7 @@ impl LocalLlm {
             let model = Gemma::from_safetensors_dir(path, opts)?;
             return Self::finish(model, tokenizer, path, adapter, t0);
         }
-        let file = std::fs::File::open(path).map_err(|e| LlmError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
-        let mut reader = std::io::BufReader::new(file);
-        let ct = gguf_file::Content::read(&mut reader)
-            .map_err(|e| LlmError::Format(format!("{}: not a GGUF file: {e}", path.display())))?;
+        let (ct, mut reader) = super::gemma::open_gguf(path)?;
         // Building the tokenizer (merges for 262k pieces) and loading weights overlap.
         let (model, tokenizer) = std::thread::scope(|s| {
             let tk = s.spawn(|| GemmaTokenizer::for_model(path, Some(&ct)));
