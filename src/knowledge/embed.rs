@@ -1,22 +1,20 @@
-//! Sentence embeddings with all-MiniLM-L6-v2 through candle's BERT: mean pooling over real
-//! tokens, L2 normalisation (what sentence-transformers does for this model).
+//! Sentence embeddings with all-MiniLM-L6-v2: mean pooling over real tokens, L2 normalisation
+//! (what sentence-transformers does for this model), computed by [`BertEncoder`] on weights
+//! loaded with candle.
 //!
-//! Texts are tokenized once, sorted by length and batched so that a batch pads to its own
-//! longest text only: on a CPU, padding tokens cost as much as real ones.
+//! Texts are tokenized once and packed into passes of about [`BATCH_TOKENS`] tokens with no
+//! padding at all: the encoder concatenates them.
 use std::path::{Path, PathBuf};
 
-use candle_core::{DType, Device, Tensor};
-use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
 use tokenizers::Tokenizer;
+
+use super::encoder::{BertConfig, BertEncoder, EncoderError};
 
 /// Tokens per text, as sentence-transformers' `max_seq_length` for all-MiniLM-L6-v2.
 pub const MAX_TOKENS: usize = 256;
-/// Upper bound of tokens (padded) per forward pass: large enough for efficient matrix products,
-/// small enough that activations and attention scores stay in cache. Measured on 428 corpus
-/// chunks (2 cores): 2048 tokens / 32 texts embeds 40–43 texts/s, 4096 / 64 only 34–36, 512 33.
+/// Tokens per forward pass: large enough for efficient matrix products, small enough that the
+/// activations stay in cache.
 const BATCH_TOKENS: usize = 2048;
-const MAX_BATCH: usize = 32;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmbedError {
@@ -28,15 +26,14 @@ pub enum EmbedError {
     Load { path: PathBuf, message: String },
     #[error("tokenizer: {0}")]
     Tokenize(String),
-    #[error("embedding forward pass: {0}")]
-    Candle(#[from] candle_core::Error),
+    #[error("embedding model: {0}")]
+    Encoder(#[from] EncoderError),
 }
 
 /// A loaded MiniLM (or any BERT sentence encoder in the same layout).
 pub struct Embedder {
-    model: BertModel,
+    model: BertEncoder,
     tokenizer: Tokenizer,
-    device: Device,
     dim: usize,
     max_tokens: usize,
     name: String,
@@ -57,7 +54,7 @@ impl Embedder {
         };
         let config_text = std::fs::read_to_string(&files[0])
             .map_err(|e| load_err(format!("config.json: {e}")))?;
-        let config: Config = serde_json::from_str(&config_text)
+        let config: BertConfig = serde_json::from_str(&config_text)
             .map_err(|e| load_err(format!("config.json: {e}")))?;
         let mut tokenizer = Tokenizer::from_file(&files[1])
             .map_err(|e| load_err(format!("tokenizer.json: {e}")))?;
@@ -70,16 +67,11 @@ impl Embedder {
                 ..Default::default()
             }))
             .map_err(|e| load_err(format!("tokenizer.json: {e}")))?;
-        let device = Device::Cpu;
-        // SAFETY: the file is memory-mapped read-only; AIDA never writes model files it reads.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&files[2]], DType::F32, &device) }
-            .map_err(|e| load_err(format!("model.safetensors: {e}")))?;
-        let model = BertModel::load(vb, &config)
+        let model = BertEncoder::load(&config, &files[2])
             .map_err(|e| load_err(format!("model.safetensors: {e}")))?;
         Ok(Self {
             model,
             tokenizer,
-            device,
             dim: config.hidden_size,
             max_tokens,
             name: dir
@@ -134,52 +126,29 @@ impl Embedder {
             })
             .collect::<Result<_, _>>()?;
         let mut order: Vec<usize> = (0..texts.len()).collect();
-        // Longest first, so the first (slowest) batch shows up early in a progress bar.
+        // Longest first, so the slowest pass shows up early in a progress bar.
         order.sort_by_key(|&i| std::cmp::Reverse(encodings[i].len()));
         let mut out = vec![Vec::new(); texts.len()];
         let mut start = 0;
         while start < order.len() {
-            let longest = encodings[order[start]].len().max(1);
-            let fit = (BATCH_TOKENS / longest).clamp(1, MAX_BATCH);
-            let end = (start + fit).min(order.len());
+            let mut end = start;
+            let mut tokens = 0;
+            while end < order.len()
+                && (end == start || tokens + encodings[order[end]].len() <= BATCH_TOKENS)
+            {
+                tokens += encodings[order[end]].len();
+                end += 1;
+            }
             let batch: Vec<&[u32]> = order[start..end]
                 .iter()
                 .map(|&i| encodings[i].as_slice())
                 .collect();
-            let vectors = self.forward(&batch)?;
-            for (&i, v) in order[start..end].iter().zip(vectors) {
+            for (&i, v) in order[start..end].iter().zip(self.model.embed(&batch)) {
                 out[i] = v;
             }
             progress(end - start);
             start = end;
         }
         Ok(out)
-    }
-
-    fn forward(&self, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let len = batch.iter().map(|ids| ids.len()).max().unwrap_or(0).max(1);
-        let n = batch.len();
-        let mut ids = vec![0u32; n * len];
-        let mut mask = vec![0u32; n * len];
-        for (row, seq) in batch.iter().enumerate() {
-            ids[row * len..row * len + seq.len()].copy_from_slice(seq);
-            mask[row * len..row * len + seq.len()].fill(1);
-        }
-        let ids = Tensor::from_vec(ids, (n, len), &self.device)?;
-        let mask = Tensor::from_vec(mask, (n, len), &self.device)?;
-        let types = ids.zeros_like()?;
-        // A batch of equal lengths needs no mask; skipping it skips a broadcast add per layer.
-        let uniform = batch.iter().all(|s| s.len() == len);
-        let hidden = self
-            .model
-            .forward(&ids, &types, if uniform { None } else { Some(&mask) })?;
-        // Mean over real tokens only.
-        let mask_f = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-        let summed = hidden.broadcast_mul(&mask_f)?.sum(1)?;
-        let counts = mask_f.sum(1)?;
-        let mean = summed.broadcast_div(&counts)?;
-        let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
-        let unit = mean.broadcast_div(&norm)?;
-        Ok(unit.to_vec2::<f32>()?)
     }
 }

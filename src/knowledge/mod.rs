@@ -21,6 +21,7 @@ use crate::paths::Home;
 
 pub mod bench;
 mod embed;
+mod encoder;
 mod index;
 pub mod markdown;
 pub mod query;
