@@ -110,17 +110,26 @@ fn main() -> anyhow::Result<()> {
     }
     std::fs::write(work.join("query_texts.jsonl"), lines)?;
     for t in query_texts.iter().take(8) {
+        embedder.embed_query(t)?;
         embedder.embed_one(t)?;
     }
-    let mut query_samples = Vec::new();
+    // What a search runs (int8 where the CPU has VNNI), and the f32 path for comparison; the
+    // cosine between the two says what int8 costs in accuracy.
+    let (mut query_samples, mut f32_samples) = (Vec::new(), Vec::new());
     let mut query_tokens = Vec::new();
+    let mut cosines = Vec::new();
     for t in &query_texts {
         let started = Instant::now();
-        embedder.embed_one(t)?;
+        let fast = embedder.embed_query(t)?;
         query_samples.push(started.elapsed());
+        let started = Instant::now();
+        let exact = embedder.embed_one(t)?;
+        f32_samples.push(started.elapsed());
+        cosines.push(fast.iter().zip(&exact).map(|(a, b)| a * b).sum::<f32>());
         query_tokens.push(embedder.token_count(t)?);
     }
     query_tokens.sort_unstable();
+    cosines.sort_by(f32::total_cmp);
 
     let out = json!({
         "ingest": {"files": summary.files, "chunks": summary.chunks, "broken": summary.broken.len(),
@@ -131,6 +140,11 @@ fn main() -> anyhow::Result<()> {
         "query_embedding": {"queries": query_samples.len(),
                             "p50_ms": ms(percentile(&query_samples, 50.0)),
                             "p99_ms": ms(percentile(&query_samples, 99.0)),
+                            "int8": embedder.int8_queries(),
+                            "f32_p50_ms": ms(percentile(&f32_samples, 50.0)),
+                            "f32_p99_ms": ms(percentile(&f32_samples, 99.0)),
+                            "cosine_to_f32_min": cosines.first(),
+                            "cosine_to_f32_median": cosines.get(cosines.len() / 2),
                             "median_tokens": query_tokens.get(query_tokens.len() / 2)},
         "embedding": {"texts": texts.len(), "tokens": tokens, "seconds": embed_secs,
                        "sentences_per_s": texts.len() as f64 / embed_secs,

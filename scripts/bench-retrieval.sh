@@ -59,10 +59,12 @@ for mode, lat in aida["latency"].items():
     print(f"latency {mode}: p50 {lat['p50_ms']:.2f} ms, p99 {lat['p99_ms']:.2f} ms over {lat['queries']} queries")
 e = aida["embedding"]
 print(f"embeddings ({e['texts']} chunk texts, {e['tokens']} tokens, max {e['max_tokens']}): "
-      f"candle {e['sentences_per_s']:.1f}/s, sentence-transformers {st['sentences_per_s']:.1f}/s "
+      f"aida {e['sentences_per_s']:.1f}/s, sentence-transformers {st['sentences_per_s']:.1f}/s "
       f"(torch {st['torch']}, {st['threads']} threads) -> {e['sentences_per_s']/st['sentences_per_s']:.2f}x")
 q, sq = aida["query_embedding"], st["query"]
 print(f"one query embedding ({q['queries']} alert queries, median {q['median_tokens']} tokens): "
-      f"candle p50 {q['p50_ms']:.2f} ms / p99 {q['p99_ms']:.2f} ms, "
+      f"aida {'int8' if q['int8'] else 'f32'} p50 {q['p50_ms']:.2f} ms / p99 {q['p99_ms']:.2f} ms "
+      f"(f32 p50 {q['f32_p50_ms']:.2f} ms / p99 {q['f32_p99_ms']:.2f} ms; cosine to f32 min "
+      f"{q['cosine_to_f32_min']:.4f}, median {q['cosine_to_f32_median']:.4f}), "
       f"sentence-transformers p50 {sq['p50_ms']:.2f} ms / p99 {sq['p99_ms']:.2f} ms")
 PY

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use tokenizers::Tokenizer;
 
-use super::encoder::{BertConfig, BertEncoder, EncoderError};
+use super::encoder::{BertConfig, BertEncoder, EncoderError, Precision};
 
 /// Tokens per text, as sentence-transformers' `max_seq_length` for all-MiniLM-L6-v2.
 pub const MAX_TOKENS: usize = 256;
@@ -104,9 +104,33 @@ impl Embedder {
             .len())
     }
 
-    /// Embeds one text.
+    /// Embeds one document text, exactly as [`Embedder::embed`] would.
     pub fn embed_one(&self, text: &str) -> Result<Vec<f32>, EmbedError> {
         Ok(self.embed(&[text], |_| {})?.pop().unwrap_or_default())
+    }
+
+    /// Embeds a search query: int8 dense layers where the CPU has AVX-512 VNNI (a short text's
+    /// latency is what counts; the vector stays within a cosine of about 0.99 of the f32 one,
+    /// see BENCHMARKS.md for recall), f32 elsewhere.
+    pub fn embed_query(&self, text: &str) -> Result<Vec<f32>, EmbedError> {
+        let ids = self.encode(text)?;
+        Ok(self
+            .model
+            .embed(&[ids.as_slice()], Precision::Int8)
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// Whether [`Embedder::embed_query`] runs in int8 on this CPU.
+    pub fn int8_queries(&self) -> bool {
+        self.model.has_int8()
+    }
+
+    fn encode(&self, text: &str) -> Result<Vec<u32>, EmbedError> {
+        self.tokenizer
+            .encode(text, true)
+            .map(|e| e.get_ids().to_vec())
+            .map_err(|e| EmbedError::Tokenize(e.to_string()))
     }
 
     /// Embeds texts (unit vectors, in input order). `progress` receives the number of texts
@@ -118,12 +142,7 @@ impl Embedder {
     ) -> Result<Vec<Vec<f32>>, EmbedError> {
         let encodings: Vec<Vec<u32>> = texts
             .iter()
-            .map(|t| {
-                self.tokenizer
-                    .encode(*t, true)
-                    .map(|e| e.get_ids().to_vec())
-                    .map_err(|e| EmbedError::Tokenize(e.to_string()))
-            })
+            .map(|t| self.encode(t))
             .collect::<Result<_, _>>()?;
         let mut order: Vec<usize> = (0..texts.len()).collect();
         // Longest first, so the slowest pass shows up early in a progress bar.
@@ -143,7 +162,10 @@ impl Embedder {
                 .iter()
                 .map(|&i| encodings[i].as_slice())
                 .collect();
-            for (&i, v) in order[start..end].iter().zip(self.model.embed(&batch)) {
+            for (&i, v) in order[start..end]
+                .iter()
+                .zip(self.model.embed(&batch, Precision::F32))
+            {
                 out[i] = v;
             }
             progress(end - start);

@@ -16,6 +16,18 @@ use candle_core::{DType, Device, Tensor};
 use gemm::Parallelism;
 use rayon::prelude::*;
 
+use super::int8::{self, QuantizedLinear};
+
+/// Arithmetic of the dense layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// f32 throughout: documents, whose vectors are stored.
+    F32,
+    /// Int8 dense layers where the CPU has AVX-512 VNNI (f32 elsewhere): queries, which are
+    /// short and latency-bound.
+    Int8,
+}
+
 /// The shape of a BERT encoder, from the checkpoint's `config.json`.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct BertConfig {
@@ -75,6 +87,46 @@ struct Layer {
     up: Linear,
     down: Linear,
     out_norm: LayerNorm,
+    /// The four dense layers in int8, on CPUs that run the int8 kernels.
+    quantized: Option<QuantizedLayer>,
+}
+
+struct QuantizedLayer {
+    qkv: QuantizedLinear,
+    attn_out: QuantizedLinear,
+    up: QuantizedLinear,
+    down: QuantizedLinear,
+}
+
+impl QuantizedLayer {
+    fn new(qkv: &Linear, attn_out: &Linear, up: &Linear, down: &Linear) -> Option<Self> {
+        let q =
+            |l: &Linear, wide| QuantizedLinear::new(&l.weight, &l.bias, l.inputs, l.outputs, wide);
+        // Rounding the query/key/value inputs to 8 bits caused over half of the query vectors'
+        // error (cosine to f32 0.9982 -> 0.9991 with them in 16 bits) and moved a dev query
+        // out of the top 3; the other layers' inputs tolerate 8 bits (BENCHMARKS.md).
+        Some(Self {
+            qkv: q(qkv, true)?,
+            attn_out: q(attn_out, false)?,
+            up: q(up, false)?,
+            down: q(down, false)?,
+        })
+    }
+}
+
+/// `out = x·W + b` (or `+=`), in int8 when a quantized copy is given.
+fn dense(
+    layer: &Linear,
+    quantized: Option<&QuantizedLinear>,
+    x: &[f32],
+    rows: usize,
+    out: &mut [f32],
+    accumulate: bool,
+) {
+    match quantized {
+        Some(q) => q.forward(x, rows, out, accumulate),
+        None => layer.forward(x, rows, out, accumulate),
+    }
 }
 
 pub struct BertEncoder {
@@ -141,13 +193,20 @@ impl BertEncoder {
                 weights.linear(&format!("{p}.attention.self.key"), h, h)?,
                 weights.linear(&format!("{p}.attention.self.value"), h, h)?,
             ]);
+            let attn_out = weights.linear(&format!("{p}.attention.output.dense"), h, h)?;
+            let up = weights.linear(&format!("{p}.intermediate.dense"), h, inter)?;
+            let down = weights.linear(&format!("{p}.output.dense"), inter, h)?;
+            let quantized = int8::supported()
+                .then(|| QuantizedLayer::new(&qkv, &attn_out, &up, &down))
+                .flatten();
             layers.push(Layer {
                 qkv,
-                attn_out: weights.linear(&format!("{p}.attention.output.dense"), h, h)?,
+                attn_out,
                 attn_norm: weights.layer_norm(&format!("{p}.attention.output.LayerNorm"), h)?,
-                up: weights.linear(&format!("{p}.intermediate.dense"), h, inter)?,
-                down: weights.linear(&format!("{p}.output.dense"), inter, h)?,
+                up,
+                down,
                 out_norm: weights.layer_norm(&format!("{p}.output.LayerNorm"), h)?,
+                quantized,
             });
         }
         Ok(Self {
@@ -163,9 +222,14 @@ impl BertEncoder {
         })
     }
 
+    /// Whether [`Precision::Int8`] runs int8 here (otherwise it is f32).
+    pub fn has_int8(&self) -> bool {
+        self.layers.iter().all(|l| l.quantized.is_some())
+    }
+
     /// Mean-pooled, L2-normalised embeddings of `texts` (token ids, at most
     /// `max_position_embeddings` each), in order. The texts are encoded together in one pass.
-    pub fn embed(&self, texts: &[&[u32]]) -> Vec<Vec<f32>> {
+    pub fn embed(&self, texts: &[&[u32]], precision: Precision) -> Vec<Vec<f32>> {
         let h = self.hidden;
         let lens: Vec<usize> = texts
             .iter()
@@ -207,14 +271,25 @@ impl BertEncoder {
         let inter = self.layers.first().map_or(0, |l| l.up.outputs);
         let mut up = vec![0f32; total * inter];
         for layer in &self.layers {
-            layer.qkv.forward(&x, total, &mut qkv, false);
+            let q = match precision {
+                Precision::Int8 => layer.quantized.as_ref(),
+                Precision::F32 => None,
+            };
+            dense(&layer.qkv, q.map(|q| &q.qkv), &x, total, &mut qkv, false);
             self.attention(&qkv, &spans, &mut context);
             // x = LayerNorm(x + context·W + b): the residual is the accumulator's start.
-            layer.attn_out.forward(&context, total, &mut x, true);
+            dense(
+                &layer.attn_out,
+                q.map(|q| &q.attn_out),
+                &context,
+                total,
+                &mut x,
+                true,
+            );
             layer.attn_norm.apply_rows(&mut x, self.eps);
-            layer.up.forward(&x, total, &mut up, false);
+            dense(&layer.up, q.map(|q| &q.up), &x, total, &mut up, false);
             gelu_in_place(&mut up);
-            layer.down.forward(&up, total, &mut x, true);
+            dense(&layer.down, q.map(|q| &q.down), &up, total, &mut x, true);
             layer.out_norm.apply_rows(&mut x, self.eps);
         }
 
@@ -513,7 +588,7 @@ fn sum(x: &[f32]) -> f32 {
     lanes.iter().sum::<f32>() + rest
 }
 
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
     let rest: f32 = ca
@@ -532,20 +607,27 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 /// `exp(x)` to about 2 ulp without a libm call, so loops over it vectorise: `x = k·ln2 + r`,
 /// a degree-6 Taylor polynomial for `exp(r)` with `|r| <= ln2/2`, and `2^k` built in the
-/// exponent bits.
+/// exponent bits. `k` is rounded by adding 1.5·2^23 (its integer lands in the low mantissa
+/// bits), because a float-to-int `as` cast saturates and would keep the loop scalar.
 #[inline(always)]
 fn exp_approx(x: f32) -> f32 {
     const LN2_HI: f32 = 0.693_145_75;
     const LN2_LO: f32 = 1.428_606_8e-6;
+    const ROUND: f32 = 12_582_912.0;
     let x = x.clamp(-87.0, 88.0);
-    let k = (x * std::f32::consts::LOG2_E).round_ties_even();
+    let shifted = x * std::f32::consts::LOG2_E + ROUND;
+    let k = shifted - ROUND;
     let r = x - k * LN2_HI - k * LN2_LO;
     let p = 1.0
         + r * (1.0
             + r * (0.5
                 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
-    let scale = f32::from_bits(((k as i32 + 127) as u32) << 23);
-    p * scale
+    let exponent = shifted
+        .to_bits()
+        .wrapping_sub(ROUND.to_bits())
+        .wrapping_add(127)
+        << 23;
+    p * f32::from_bits(exponent)
 }
 
 /// `erf(x)` with absolute error below 1.5e-7 (Abramowitz & Stegun 7.1.26).

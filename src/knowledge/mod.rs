@@ -23,6 +23,7 @@ pub mod bench;
 mod embed;
 mod encoder;
 mod index;
+mod int8;
 pub mod markdown;
 pub mod query;
 mod store;
@@ -627,13 +628,13 @@ impl KnowledgeBase {
 
     /// Chunk ids by cosine similarity, best first, with the similarity.
     fn vector(&self, query: &Query) -> Result<Vec<(u64, f32)>, KnowledgeError> {
-        let q = self.embedder()?.embed_one(&query.semantic)?;
+        let q = self.embedder()?.embed_query(&query.semantic)?;
         let dim = q.len();
         let mut scored: Vec<(u64, f32)> = self
             .ids
             .iter()
             .zip(self.matrix.chunks_exact(dim))
-            .map(|(&id, v)| (id, v.iter().zip(&q).map(|(a, b)| a * b).sum()))
+            .map(|(&id, v)| (id, encoder::dot(v, &q)))
             .collect();
         let keep = CANDIDATES.min(scored.len());
         if keep > 0 && keep < scored.len() {
@@ -646,16 +647,20 @@ impl KnowledgeBase {
 
     /// Runbooks ranked for `query`: one hit per runbook (its best section), at most `top_k`.
     pub fn search(&self, query: &Query) -> Result<Vec<Hit>, KnowledgeError> {
-        let bm25 = match query.mode {
-            Mode::Hybrid | Mode::Bm25 => self.bm25(query)?,
-            Mode::Vector => Vec::new(),
-        };
-        let vector: Vec<u64> = match query.mode {
-            Mode::Hybrid | Mode::Vector if !query.semantic.trim().is_empty() => {
-                self.vector(query)?.into_iter().map(|(id, _)| id).collect()
-            }
-            _ => Vec::new(),
-        };
+        // The two halves are independent: BM25 runs while the query is embedded.
+        let (bm25, vector) = rayon::join(
+            || match query.mode {
+                Mode::Hybrid | Mode::Bm25 => self.bm25(query),
+                Mode::Vector => Ok(Vec::new()),
+            },
+            || match query.mode {
+                Mode::Hybrid | Mode::Vector if !query.semantic.trim().is_empty() => self
+                    .vector(query)
+                    .map(|v| v.into_iter().map(|(id, _)| id).collect::<Vec<u64>>()),
+                _ => Ok(Vec::new()),
+            },
+        );
+        let (bm25, vector) = (bm25?, vector?);
         // Runbook-level ranks: a runbook ranks where its best chunk does.
         let doc_ranks = |chunks: &[u64]| {
             let mut ranks: HashMap<usize, (usize, u64)> = HashMap::new();
