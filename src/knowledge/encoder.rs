@@ -319,71 +319,74 @@ impl BertEncoder {
         let out = SendPtr(context.as_mut_ptr());
         let jobs: Vec<(usize, usize, usize)> = spans
             .iter()
+            .filter(|&&(_, len)| len > 0)
             .flat_map(|&(start, len)| (0..self.heads).map(move |head| (start, len, head)))
             .collect();
-        jobs.into_par_iter()
-            .for_each_init(Vec::new, |scores, (start, len, head)| {
-                scores.clear();
-                scores.resize(len * len, 0.0);
-                let q = qkv[start * 3 * h + head * d..].as_ptr();
-                let k = qkv[start * 3 * h + h + head * d..].as_ptr();
-                let v = qkv[start * 3 * h + 2 * h + head * d..].as_ptr();
-                let row = (3 * h) as isize;
-                // SAFETY: every pointer/stride pair stays inside `qkv` (rows start..start+len,
-                // columns head*d..head*d+d of each third) or `scores` (len x len).
-                unsafe {
-                    gemm::gemm(
-                        len,
-                        len,
-                        d,
-                        scores.as_mut_ptr(),
-                        1,
-                        len as isize,
-                        false,
-                        q,
-                        1,
-                        row,
-                        k,
-                        row,
-                        1,
-                        0.0,
-                        scale,
-                        false,
-                        false,
-                        false,
-                        Parallelism::None,
-                    );
-                }
-                for r in scores.chunks_exact_mut(len) {
-                    softmax_in_place(r);
-                }
-                // SAFETY: jobs write disjoint blocks of `context` — rows start..start+len of text,
-                // columns head*d..head*d+d — and `context` outlives the parallel loop.
-                unsafe {
-                    let dst = out.get().add(start * h + head * d);
-                    gemm::gemm(
-                        len,
-                        d,
-                        len,
-                        dst,
-                        1,
-                        h as isize,
-                        false,
-                        scores.as_ptr(),
-                        1,
-                        len as isize,
-                        v,
-                        1,
-                        row,
-                        0.0,
-                        1.0,
-                        false,
-                        false,
-                        false,
-                        Parallelism::None,
-                    );
-                }
-            });
+        let job = |scores: &mut Vec<f32>, (start, len, head): (usize, usize, usize)| {
+            scores.clear();
+            scores.resize(len * len, 0.0);
+            let q = qkv[start * 3 * h + head * d..].as_ptr();
+            let k = qkv[start * 3 * h + h + head * d..].as_ptr();
+            let v = qkv[start * 3 * h + 2 * h + head * d..].as_ptr();
+            let row = (3 * h) as isize;
+            // SAFETY: every pointer/stride pair stays inside `qkv` (rows start..start+len,
+            // columns head*d..head*d+d of each third) or `scores` (len x len).
+            unsafe {
+                gemm::gemm(
+                    len,
+                    len,
+                    d,
+                    scores.as_mut_ptr(),
+                    1,
+                    len as isize,
+                    false,
+                    q,
+                    1,
+                    row,
+                    k,
+                    row,
+                    1,
+                    0.0,
+                    scale,
+                    false,
+                    false,
+                    false,
+                    Parallelism::None,
+                );
+            }
+            for r in scores.chunks_exact_mut(len) {
+                softmax_in_place(r);
+            }
+            // SAFETY: jobs write disjoint blocks of `context` — rows start..start+len of text,
+            // columns head*d..head*d+d — and `context` outlives the parallel loop.
+            unsafe {
+                let dst = out.get().add(start * h + head * d);
+                gemm::gemm(
+                    len,
+                    d,
+                    len,
+                    dst,
+                    1,
+                    h as isize,
+                    false,
+                    scores.as_ptr(),
+                    1,
+                    len as isize,
+                    v,
+                    1,
+                    row,
+                    0.0,
+                    1.0,
+                    false,
+                    false,
+                    false,
+                    Parallelism::None,
+                );
+            }
+        };
+        // Even a short query's 12 heads gain from the second thread (embedding p50 3.45 ms
+        // this way, 3.9 ms with attention on the calling thread).
+        jobs.into_par_iter().for_each_init(Vec::new, job);
     }
 }
 
