@@ -110,3 +110,35 @@ fn query_embedding_stays_close_to_the_document_one() {
         assert!(cosine > floor, "{q:?}: cosine to f32 {cosine}");
     }
 }
+
+#[test]
+fn a_config_that_does_not_match_the_weights_is_a_clear_error() {
+    let real = common::models_dir().join("all-MiniLM-L6-v2");
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["tokenizer.json", "model.safetensors"] {
+        std::fs::copy(real.join(f), dir.path().join(f)).unwrap();
+    }
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(real.join("config.json")).unwrap()).unwrap();
+    config["intermediate_size"] = 1024.into();
+    std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+    let err = Embedder::load(dir.path())
+        .err()
+        .expect("mismatch refused")
+        .to_string();
+    assert!(
+        err.contains("encoder.layer.0.intermediate.dense.weight")
+            && err.contains("[1536, 384]")
+            && err.contains("[1024, 384]"),
+        "{err}"
+    );
+
+    config["intermediate_size"] = 1536.into();
+    config["hidden_act"] = "relu".into();
+    std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+    let err = Embedder::load(dir.path())
+        .err()
+        .expect("relu refused")
+        .to_string();
+    assert!(err.contains("hidden_act \"relu\""), "{err}");
+}

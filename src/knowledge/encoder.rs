@@ -9,9 +9,9 @@
 //! accumulator, residuals are added in place, and GELU and softmax use vectorisable polynomial
 //! `exp`/`erf`. Weights are loaded with candle from the same `model.safetensors`; the test
 //! module checks the output against candle-transformers' `BertModel`.
-use std::collections::HashMap;
 use std::path::Path;
 
+use candle_core::safetensors::MmapedSafetensors;
 use candle_core::{DType, Device, Tensor};
 use gemm::Parallelism;
 use rayon::prelude::*;
@@ -165,8 +165,11 @@ impl BertEncoder {
                 config.hidden_size
             )));
         }
-        let tensors = candle_core::safetensors::load(weights, &Device::Cpu)?;
-        let weights = Weights::new(tensors);
+        // SAFETY: the file is memory-mapped read-only; AIDA never writes model files it reads.
+        // Mapping instead of reading keeps one copy of each tensor (ours) in memory, not two.
+        let weights = Weights {
+            file: unsafe { MmapedSafetensors::new(weights)? },
+        };
         let (h, inter) = (config.hidden_size, config.intermediate_size);
         let word = weights.matrix("embeddings.word_embeddings.weight", config.vocab_size, h)?;
         let mut position_type = weights.matrix(
@@ -174,13 +177,15 @@ impl BertEncoder {
             config.max_position_embeddings,
             h,
         )?;
-        let types = weights.get("embeddings.token_type_embeddings.weight")?;
-        let type0 = to_vec(&types.get(0)?, "embeddings.token_type_embeddings.weight")?;
-        if type0.len() != h {
-            return Err(weights.shape_error("embeddings.token_type_embeddings.weight", h));
+        let (types, shape) = weights.get("embeddings.token_type_embeddings.weight")?;
+        if shape.len() != 2 || shape[0] == 0 || shape[1] != h {
+            return Err(EncoderError::Tensor {
+                name: "embeddings.token_type_embeddings.weight".into(),
+                message: format!("shape {shape:?}, config.json implies [_, {h}]"),
+            });
         }
         for row in position_type.chunks_exact_mut(h) {
-            for (p, t) in row.iter_mut().zip(&type0) {
+            for (p, t) in row.iter_mut().zip(&types[..h]) {
                 *p += t;
             }
         }
@@ -488,64 +493,67 @@ impl LayerNorm {
 
 /// The checkpoint's tensors, found with or without a `bert.` prefix.
 struct Weights {
-    tensors: HashMap<String, Tensor>,
+    file: MmapedSafetensors,
 }
 
 impl Weights {
-    fn new(tensors: HashMap<String, Tensor>) -> Self {
-        Self { tensors }
+    /// A tensor's values and shape. f32 tensors are read straight from the mapped file (one
+    /// copy); other dtypes go through candle's conversion.
+    fn get(&self, name: &str) -> Result<(Vec<f32>, Vec<usize>), EncoderError> {
+        let prefixed = format!("bert.{name}");
+        let (key, view) = match self.file.get(name) {
+            Ok(view) => (name, view),
+            Err(_) => match self.file.get(&prefixed) {
+                Ok(view) => (prefixed.as_str(), view),
+                Err(_) => {
+                    return Err(EncoderError::Tensor {
+                        name: name.to_string(),
+                        message: "missing from model.safetensors".into(),
+                    });
+                }
+            },
+        };
+        let shape = view.shape().to_vec();
+        let values = if view.dtype() == safetensors::Dtype::F32 {
+            view.data()
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect()
+        } else {
+            let t = self.file.load(key, &Device::Cpu)?;
+            to_vec(&t, name)?
+        };
+        Ok((values, shape))
     }
 
-    fn get(&self, name: &str) -> Result<&Tensor, EncoderError> {
-        self.tensors
-            .get(name)
-            .or_else(|| self.tensors.get(&format!("bert.{name}")))
-            .ok_or_else(|| EncoderError::Tensor {
+    fn shaped(&self, name: &str, dims: &[usize], meaning: &str) -> Result<Vec<f32>, EncoderError> {
+        let (values, shape) = self.get(name)?;
+        if shape != dims {
+            return Err(EncoderError::Tensor {
                 name: name.to_string(),
-                message: "missing from model.safetensors".into(),
-            })
-    }
-
-    fn shape_error(&self, name: &str, expected: usize) -> EncoderError {
-        EncoderError::Tensor {
-            name: name.to_string(),
-            message: format!("expected {expected} values per row for this config.json"),
+                message: format!("shape {shape:?}, {meaning} {dims:?}"),
+            });
         }
+        Ok(values)
     }
 
     fn matrix(&self, name: &str, rows: usize, cols: usize) -> Result<Vec<f32>, EncoderError> {
-        let t = self.get(name)?;
-        if t.dims() != [rows, cols] {
-            return Err(EncoderError::Tensor {
-                name: name.to_string(),
-                message: format!("shape {:?}, config.json implies [{rows}, {cols}]", t.dims()),
-            });
-        }
-        to_vec(&t.flatten_all()?, name)
+        self.shaped(name, &[rows, cols], "config.json implies")
     }
 
     fn vector(&self, name: &str, len: usize) -> Result<Vec<f32>, EncoderError> {
-        let v = to_vec(self.get(name)?, name)?;
-        if v.len() != len {
-            return Err(self.shape_error(name, len));
-        }
-        Ok(v)
+        self.shaped(name, &[len], "config.json implies")
     }
 
     /// A PyTorch `[out, in]` weight, stored transposed.
     fn linear(&self, prefix: &str, inputs: usize, outputs: usize) -> Result<Linear, EncoderError> {
-        let name = format!("{prefix}.weight");
-        let t = self.get(&name)?;
-        if t.dims() != [outputs, inputs] {
-            return Err(EncoderError::Tensor {
-                name,
-                message: format!(
-                    "shape {:?}, config.json implies [{outputs}, {inputs}]",
-                    t.dims()
-                ),
-            });
+        let raw = self.matrix(&format!("{prefix}.weight"), outputs, inputs)?;
+        let mut weight = vec![0f32; inputs * outputs];
+        for (o, row) in raw.chunks_exact(inputs).enumerate() {
+            for (i, &w) in row.iter().enumerate() {
+                weight[i * outputs + o] = w;
+            }
         }
-        let weight = to_vec(&t.t()?.contiguous()?.flatten_all()?, &name)?;
         Ok(Linear {
             weight,
             bias: self.vector(&format!("{prefix}.bias"), outputs)?,

@@ -86,9 +86,10 @@ impl QuantizedLinear {
         let groups = inputs / 4;
         let mut packed = vec![0i8; inputs * outputs];
         let mut offsets = vec![0i32; outputs];
+        let inverse: Vec<f32> = scales.iter().map(|s| 1.0 / s).collect();
         for (k, row) in weight.chunks_exact(outputs).enumerate() {
             for (n, &w) in row.iter().enumerate() {
-                let q = (w / scales[n]).round_ties_even().clamp(-127.0, 127.0) as i8;
+                let q = (w * inverse[n]).round_ties_even().clamp(-127.0, 127.0) as i8;
                 let (block, lane) = (n / LANES, n % LANES);
                 packed[(block * groups + k / 4) * 64 + lane * 4 + k % 4] = q;
                 offsets[n] += 128 * q as i32;
