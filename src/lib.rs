@@ -17,6 +17,7 @@ pub mod knowledge;
 pub mod llm;
 pub mod logging;
 pub mod models;
+pub mod numeric;
 pub mod output;
 pub mod paths;
 pub mod process;

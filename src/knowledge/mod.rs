@@ -634,7 +634,7 @@ impl KnowledgeBase {
             .ids
             .iter()
             .zip(self.matrix.chunks_exact(dim))
-            .map(|(&id, v)| (id, encoder::dot(v, &q)))
+            .map(|(&id, v)| (id, crate::numeric::dot(v, &q)))
             .collect();
         let keep = CANDIDATES.min(scored.len());
         if keep > 0 && keep < scored.len() {

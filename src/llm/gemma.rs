@@ -693,7 +693,7 @@ impl Gemma {
             x = (h + residual)?;
             let residual = x.clone();
             let h = candle_nn::ops::rms_norm(&x, &layer.ffn_norm, eps)?;
-            let g = layer.gate.forward(&h)?.gelu()?;
+            let g = super::ops::gelu_tanh(&layer.gate.forward(&h)?)?;
             let u = layer.up.forward(&h)?;
             let h = layer.down.forward(&(g * u)?)?;
             let h = candle_nn::ops::rms_norm(&h, &layer.post_ffn_norm, eps)?;

@@ -14,6 +14,7 @@ pub mod gemma;
 pub mod local;
 pub mod lora;
 pub mod openai;
+mod ops;
 pub mod tokenizer;
 
 pub use backend::{
