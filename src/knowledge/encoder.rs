@@ -16,7 +16,7 @@ use candle_core::{DType, Device, Tensor};
 use gemm::Parallelism;
 use rayon::prelude::*;
 
-use super::int8::{self, QuantizedLinear};
+use crate::numeric::int8::{self, QuantizedLinear};
 use crate::numeric::{dot, exp_approx, gelu_erf_in_place as gelu_in_place, sum};
 
 /// Arithmetic of the dense layers.

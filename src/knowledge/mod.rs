@@ -23,7 +23,6 @@ pub mod bench;
 mod embed;
 mod encoder;
 mod index;
-mod int8;
 pub mod markdown;
 pub mod query;
 mod store;

@@ -1,12 +1,13 @@
-//! Int8 dense layers on AVX-512 VNNI, for embedding short texts (search queries) fast.
+//! Int8 dense layers on AVX-512 VNNI: search queries (knowledge) and the local model's prefill.
 //!
-//! A query is a few dozen tokens, so its matrix products are too small to keep f32 units busy
-//! and latency is all that counts. `vpdpbusd` multiplies 64 byte pairs per instruction, four
-//! times the multiply-adds of an f32 FMA. Weights are quantized once per output column
-//! (symmetric, `i8`), activations per token on the fly (`u8` with a zero point of 128, the
-//! operand order the instruction wants); the 128 offset is taken back with each column's weight
-//! sum. This is the dynamic quantization ONNX Runtime applies to BERT encoders; the test module
-//! bounds its error, and BENCHMARKS.md records the effect on recall.
+//! A search query is a few dozen tokens, so its matrix products are too small to keep f32 units
+//! busy and latency is all that counts; a prefill is hundreds of tokens through 100M weights.
+//! `vpdpbusd` multiplies 64 byte pairs per instruction, four times the multiply-adds of an f32
+//! FMA. Weights are quantized once per output column (symmetric, `i8`), activations per token on
+//! the fly (`u8` with a zero point of 128, the operand order the instruction wants); the 128
+//! offset is taken back with each column's weight sum. This is the dynamic quantization ONNX
+//! Runtime applies to BERT encoders; the test module bounds its error, and BENCHMARKS.md records
+//! the effect on recall and perplexity.
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 
@@ -17,7 +18,7 @@ const LANES: usize = 16;
 const BLOCKS: usize = 4;
 const ROWS: usize = 6;
 
-pub(super) struct QuantizedLinear {
+pub struct QuantizedLinear {
     /// Per 16-column block, per 4 inputs: 64 bytes, column `i`'s four weights at `4i..4i+4`.
     packed: Vec<i8>,
     /// 128 × each column's sum of quantized weights (what the activations' zero point adds).
@@ -42,8 +43,18 @@ struct Pass<'a> {
     accumulate: bool,
 }
 
+impl std::fmt::Debug for QuantizedLinear {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QuantizedLinear")
+            .field("inputs", &self.inputs)
+            .field("outputs", &self.outputs)
+            .field("wide", &self.wide)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Whether this CPU runs the int8 kernels.
-pub(super) fn supported() -> bool {
+pub fn supported() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         is_x86_feature_detected!("avx512f")
@@ -61,7 +72,7 @@ impl QuantizedLinear {
     /// shape does not fit the kernel's tiles (inputs a multiple of 16, outputs of 64). `wide`
     /// keeps 16 bits of each activation, for twice the kernel time: for the layers whose
     /// rounding error matters most (BENCHMARKS.md).
-    pub(super) fn new(
+    pub fn new(
         weight: &[f32],
         bias: &[f32],
         inputs: usize,
@@ -106,9 +117,13 @@ impl QuantizedLinear {
         })
     }
 
+    pub fn outputs(&self) -> usize {
+        self.outputs
+    }
+
     /// `out = x·W + b` (or `out += ...` with `accumulate`) for `rows` rows of `x`. Only call
     /// when [`supported`] said yes.
-    pub(super) fn forward(&self, x: &[f32], rows: usize, out: &mut [f32], accumulate: bool) {
+    pub fn forward(&self, x: &[f32], rows: usize, out: &mut [f32], accumulate: bool) {
         assert!(supported(), "int8 kernels need AVX-512 VNNI");
         assert_eq!(x.len(), rows * self.inputs);
         assert_eq!(out.len(), rows * self.outputs);

@@ -1,5 +1,8 @@
 //! Vectorisable f32 kernels shared by the embedding encoder and the LLM: polynomial `exp`/`erf`
-//! (libm's are scalar calls, so loops over them stay scalar) and lane-split sums.
+//! (libm's are scalar calls, so loops over them stay scalar) and lane-split sums, and int8
+//! dense layers on AVX-512 VNNI.
+
+pub mod int8;
 
 /// Sums in 8 independent lanes so the compiler can keep them in one vector register (a single
 /// running float sum cannot be reordered, so it would stay scalar).
