@@ -11,6 +11,8 @@
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 
+use rayon::prelude::*;
+
 /// Columns per 512-bit register of `i32` accumulators.
 const LANES: usize = 16;
 /// Column blocks (of 16) per tile, and token rows per tile: 24 accumulators, 4 weight registers
@@ -79,33 +81,63 @@ impl QuantizedLinear {
         outputs: usize,
         wide: bool,
     ) -> Option<Self> {
+        if weight.len() != inputs * outputs {
+            return None;
+        }
+        let mut rows = vec![0f32; weight.len()];
+        for (k, row) in weight.chunks_exact(outputs).enumerate() {
+            for (n, &w) in row.iter().enumerate() {
+                rows[n * inputs + k] = w;
+            }
+        }
+        Self::from_rows(&rows, bias, inputs, outputs, wide)
+    }
+
+    /// The same from PyTorch's `[outputs, inputs]` layout (one row per output column), which is
+    /// also the packing order: each 16-row block fills its own contiguous stretch, in parallel.
+    pub fn from_rows(
+        rows: &[f32],
+        bias: &[f32],
+        inputs: usize,
+        outputs: usize,
+        wide: bool,
+    ) -> Option<Self> {
         if !inputs.is_multiple_of(LANES)
             || !outputs.is_multiple_of(LANES * BLOCKS)
-            || weight.len() != inputs * outputs
+            || rows.len() != inputs * outputs
+            || bias.len() != outputs
         {
             return None;
         }
-        let mut scales = vec![0f32; outputs];
-        for row in weight.chunks_exact(outputs) {
-            for (s, w) in scales.iter_mut().zip(row) {
-                *s = s.max(w.abs());
-            }
-        }
-        scales
-            .iter_mut()
-            .for_each(|s| *s = if *s > 0.0 { *s / 127.0 } else { 1.0 });
         let groups = inputs / 4;
         let mut packed = vec![0i8; inputs * outputs];
-        let mut offsets = vec![0i32; outputs];
-        let inverse: Vec<f32> = scales.iter().map(|s| 1.0 / s).collect();
-        for (k, row) in weight.chunks_exact(outputs).enumerate() {
-            for (n, &w) in row.iter().enumerate() {
-                let q = (w * inverse[n]).round_ties_even().clamp(-127.0, 127.0) as i8;
-                let (block, lane) = (n / LANES, n % LANES);
-                packed[(block * groups + k / 4) * 64 + lane * 4 + k % 4] = q;
-                offsets[n] += 128 * q as i32;
-            }
-        }
+        let per_block: Vec<Vec<(f32, i32)>> = packed
+            .par_chunks_mut(groups * 64)
+            .zip(rows.par_chunks(LANES * inputs))
+            .map(|(dst, block_rows)| {
+                block_rows
+                    .chunks_exact(inputs)
+                    .enumerate()
+                    .map(|(lane, row)| {
+                        let max = row.iter().fold(0f32, |m, w| m.max(w.abs()));
+                        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+                        let inverse = 1.0 / scale;
+                        let mut sum = 0i32;
+                        for (g, four) in row.chunks_exact(4).enumerate() {
+                            let at = g * 64 + lane * 4;
+                            for (j, &w) in four.iter().enumerate() {
+                                // |w·inverse| <= 127 by the choice of scale.
+                                let q = (w * inverse).round_ties_even() as i32;
+                                dst[at + j] = q as i8;
+                                sum += q;
+                            }
+                        }
+                        (scale, 128 * sum)
+                    })
+                    .collect()
+            })
+            .collect();
+        let (scales, offsets) = per_block.into_iter().flatten().unzip();
         Some(Self {
             packed,
             offsets,
@@ -446,6 +478,23 @@ mod tests {
                 assert!((t - 2.0 * g).abs() < 1e-4);
             }
         }
+    }
+
+    #[test]
+    fn both_layouts_pack_the_same() {
+        let (k, n) = (32, 64);
+        let w = values(k * n, 9);
+        let mut rows = vec![0f32; k * n];
+        for i in 0..k {
+            for j in 0..n {
+                rows[j * k + i] = w[i * n + j];
+            }
+        }
+        let a = QuantizedLinear::new(&w, &[0.0; 64], k, n, false).unwrap();
+        let b = QuantizedLinear::from_rows(&rows, &[0.0; 64], k, n, false).unwrap();
+        assert_eq!(a.packed, b.packed);
+        assert_eq!(a.offsets, b.offsets);
+        assert_eq!(a.scales, b.scales);
     }
 
     #[test]
