@@ -110,7 +110,7 @@ impl Embedder {
     }
 
     /// Embeds a search query: int8 dense layers where the CPU has AVX-512 VNNI (a short text's
-    /// latency is what counts; the vector stays within a cosine of about 0.99 of the f32 one,
+    /// latency is what counts; the vector stays within a cosine of about 0.998 of the f32 one,
     /// see BENCHMARKS.md for recall), f32 elsewhere.
     pub fn embed_query(&self, text: &str) -> Result<Vec<f32>, EmbedError> {
         let ids = self.encode(text)?;
