@@ -19,6 +19,8 @@ const LANES: usize = 16;
 /// and a broadcast fit AVX-512's 32 registers.
 const BLOCKS: usize = 4;
 const ROWS: usize = 6;
+/// Token rows per parallel job (a multiple of ROWS).
+const ROW_CHUNK: usize = 96;
 
 pub struct QuantizedLinear {
     /// Per 16-column block, per 4 inputs: 64 bytes, column `i`'s four weights at `4i..4i+4`.
@@ -187,42 +189,50 @@ impl QuantizedLinear {
             }
         };
         let tiles = self.outputs / (LANES * BLOCKS);
-        // Two threads only pay off once the product is large enough to hide the hand-over.
-        let split =
-            rows * self.inputs * self.outputs >= 1 << 21 && rayon::current_num_threads() > 1;
+        // Jobs are 64 columns × up to ROW_CHUNK rows: enough of them to keep every thread busy
+        // on a many-core machine, each small enough that its activations and weights stay in
+        // L2. A product under ~2M multiply-adds runs on the calling thread: handing it over
+        // costs more than it saves.
+        let chunk = ROW_CHUNK.min(rows.max(1));
+        let jobs = tiles * rows.div_ceil(chunk);
         let out_ptr = OutPtr(out.as_mut_ptr());
-        let run = |from: usize, to: usize| {
-            for tile in from..to {
-                for pass in &passes {
-                    // SAFETY: `supported()` was checked above; tiles write disjoint columns of
-                    // `out`, and a tile's passes run in order on one thread.
-                    #[cfg(target_arch = "x86_64")]
-                    unsafe {
-                        self.column_tile(*pass, rows, tile, out_ptr)
-                    };
-                }
+        let job = |j: usize| {
+            let (tile, first) = (j % tiles, (j / tiles) * chunk);
+            let span = first..(first + chunk).min(rows);
+            for pass in &passes {
+                // SAFETY: `supported()` was checked above; jobs write disjoint blocks of `out`
+                // (their rows × their 64 columns), and a job's passes run in order.
+                #[cfg(target_arch = "x86_64")]
+                unsafe {
+                    self.column_tile(*pass, span.clone(), tile, out_ptr)
+                };
             }
         };
-        if split {
-            let half = tiles / 2;
-            rayon::join(|| run(0, half), || run(half, tiles));
+        if rows * self.inputs * self.outputs >= 1 << 21 && rayon::current_num_threads() > 1 {
+            (0..jobs).into_par_iter().for_each(job);
         } else {
-            run(0, tiles);
+            (0..jobs).for_each(job);
         }
     }
 
-    /// All rows for the 64 columns of `tile`.
+    /// Rows `rows` for the 64 columns of `tile`.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-    unsafe fn column_tile(&self, pass: Pass, rows: usize, tile: usize, out: OutPtr) {
-        let mut row = 0;
+    unsafe fn column_tile(
+        &self,
+        pass: Pass,
+        rows: std::ops::Range<usize>,
+        tile: usize,
+        out: OutPtr,
+    ) {
+        let mut row = rows.start;
         // SAFETY (all calls): rows row..row+R exist; the caller holds the target features.
         unsafe {
-            while row + ROWS <= rows {
+            while row + ROWS <= rows.end {
                 self.block::<ROWS>(pass, row, tile, out);
                 row += ROWS;
             }
-            match rows - row {
+            match rows.end - row {
                 1 => self.block::<1>(pass, row, tile, out),
                 2 => self.block::<2>(pass, row, tile, out),
                 3 => self.block::<3>(pass, row, tile, out),
@@ -437,7 +447,8 @@ mod tests {
         let bias = values(n, 2);
         let narrow = QuantizedLinear::new(&w, &bias, k, n, false).expect("shape fits");
         let wide = QuantizedLinear::new(&w, &bias, k, n, true).expect("shape fits");
-        for rows in [1, 5, 6, 7, 13, 43] {
+        // 200 rows span three row chunks of the parallel path.
+        for rows in [1, 5, 6, 7, 13, 43, 200] {
             let x = values(rows * k, 3 + rows as u64);
             let mut exact = vec![0f32; rows * n];
             for t in 0..rows {
