@@ -188,6 +188,30 @@ fn search_finds_the_right_runbook_by_text_and_alert() {
             assert!(first.get(key).is_some(), "{mode}: missing {key}");
         }
     }
+    // Queries embed in int8 on AVX-512 VNNI CPUs; AIDA_DISABLE_INT8 runs them in f32. Both
+    // paths rank the same here.
+    let int8 = search_json(&home, &["pod keeps restarting", "--mode", "vector"]);
+    let mut cmd = with_model(&home);
+    cmd.env("AIDA_DISABLE_INT8", "1");
+    let out = cmd
+        .args([
+            "search",
+            "pod keeps restarting",
+            "--mode",
+            "vector",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let f32_found: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(paths(&int8), paths(&f32_found));
+
     let found = search_json(&home, &["the machine lost its network", "--top-k", "2"]);
     assert_eq!(found["results"].as_array().unwrap().len(), 2);
     assert_eq!(paths(&found)[0], "nodes/node-not-ready.md");

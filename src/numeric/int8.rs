@@ -57,8 +57,15 @@ impl std::fmt::Debug for QuantizedLinear {
     }
 }
 
-/// Whether this CPU runs the int8 kernels.
+/// Whether the int8 kernels run here: the CPU has AVX-512 VNNI and `AIDA_DISABLE_INT8` is not
+/// set (it switches queries and prefill back to f32, for comparisons or a CPU whose AVX-512 is
+/// slow). Decided once per process.
 pub fn supported() -> bool {
+    static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ENABLED.get_or_init(|| cpu_has_vnni() && std::env::var_os("AIDA_DISABLE_INT8").is_none())
+}
+
+fn cpu_has_vnni() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         is_x86_feature_detected!("avx512f")
@@ -158,7 +165,7 @@ impl QuantizedLinear {
     /// `out = x·W + b` (or `out += ...` with `accumulate`) for `rows` rows of `x`. Only call
     /// when [`supported`] said yes.
     pub fn forward(&self, x: &[f32], rows: usize, out: &mut [f32], accumulate: bool) {
-        assert!(supported(), "int8 kernels need AVX-512 VNNI");
+        assert!(cpu_has_vnni(), "int8 kernels need AVX-512 VNNI");
         assert_eq!(x.len(), rows * self.inputs);
         assert_eq!(out.len(), rows * self.outputs);
         let planes = quantize_rows(x, self.inputs, self.wide);
@@ -200,7 +207,7 @@ impl QuantizedLinear {
             let (tile, first) = (j % tiles, (j / tiles) * chunk);
             let span = first..(first + chunk).min(rows);
             for pass in &passes {
-                // SAFETY: `supported()` was checked above; jobs write disjoint blocks of `out`
+                // SAFETY: the CPU features were checked above; jobs write disjoint blocks of `out`
                 // (their rows × their 64 columns), and a job's passes run in order.
                 #[cfg(target_arch = "x86_64")]
                 unsafe {
@@ -326,7 +333,7 @@ fn quantize_rows(x: &[f32], cols: usize, wide: bool) -> Planes {
     let mut low = if wide { vec![0u8; x.len()] } else { Vec::new() };
     for (r, row) in x.chunks_exact(cols).enumerate() {
         let range = r * cols..(r + 1) * cols;
-        // SAFETY: only reached through `forward`, after `supported()`; `cols % 16 == 0`.
+        // SAFETY: only reached through `forward`, after the CPU check; `cols % 16 == 0`.
         #[cfg(target_arch = "x86_64")]
         scales.push(unsafe {
             if wide {
@@ -438,7 +445,7 @@ mod tests {
 
     #[test]
     fn int8_product_is_close_to_f32() {
-        if !supported() {
+        if !cpu_has_vnni() {
             eprintln!("no AVX-512 VNNI here: int8 kernels not exercised");
             return;
         }
