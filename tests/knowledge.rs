@@ -46,7 +46,13 @@ fn ingest_json(home: &TestHome, dir: &Path) -> Value {
 }
 
 fn search_json(home: &TestHome, args: &[&str]) -> Value {
-    let out = with_model(home)
+    search_json_env(home, args, &[])
+}
+
+fn search_json_env(home: &TestHome, args: &[&str], env: &[(&str, &str)]) -> Value {
+    let mut cmd = with_model(home);
+    cmd.envs(env.iter().copied());
+    let out = cmd
         .arg("search")
         .args(args)
         .args(["--format", "json"])
@@ -191,25 +197,11 @@ fn search_finds_the_right_runbook_by_text_and_alert() {
     // Queries embed in int8 on AVX-512 VNNI CPUs; AIDA_DISABLE_INT8 runs them in f32. Both
     // paths rank the same here.
     let int8 = search_json(&home, &["pod keeps restarting", "--mode", "vector"]);
-    let mut cmd = with_model(&home);
-    cmd.env("AIDA_DISABLE_INT8", "1");
-    let out = cmd
-        .args([
-            "search",
-            "pod keeps restarting",
-            "--mode",
-            "vector",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let f32_found = search_json_env(
+        &home,
+        &["pod keeps restarting", "--mode", "vector"],
+        &[("AIDA_DISABLE_INT8", "1")],
     );
-    let f32_found: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(paths(&int8), paths(&f32_found));
 
     let found = search_json(&home, &["the machine lost its network", "--top-k", "2"]);
