@@ -13,6 +13,8 @@ use std::path::Path;
 
 use candle_core::safetensors::MmapedSafetensors;
 use candle_core::{DType, Device, Tensor};
+pub use candle_transformers::models::bert::Config as BertConfig;
+use candle_transformers::models::bert::HiddenAct;
 use gemm::Parallelism;
 use rayon::prelude::*;
 
@@ -27,33 +29,6 @@ pub enum Precision {
     /// Int8 dense layers where the CPU has AVX-512 VNNI (f32 elsewhere): queries, which are
     /// short and latency-bound.
     Int8,
-}
-
-/// The shape of a BERT encoder, from the checkpoint's `config.json`.
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct BertConfig {
-    pub vocab_size: usize,
-    pub hidden_size: usize,
-    pub num_hidden_layers: usize,
-    pub num_attention_heads: usize,
-    pub intermediate_size: usize,
-    pub max_position_embeddings: usize,
-    #[serde(default = "default_eps")]
-    pub layer_norm_eps: f64,
-    #[serde(default = "default_act")]
-    pub hidden_act: String,
-    #[serde(default = "default_position")]
-    pub position_embedding_type: String,
-}
-
-fn default_eps() -> f64 {
-    1e-12
-}
-fn default_act() -> String {
-    "gelu".into()
-}
-fn default_position() -> String {
-    "absolute".into()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -147,16 +122,12 @@ impl BertEncoder {
     /// Loads the encoder from a `model.safetensors` written for `BertModel` (with or without the
     /// `bert.` prefix).
     pub fn load(config: &BertConfig, weights: &Path) -> Result<Self, EncoderError> {
-        if config.hidden_act != "gelu" {
+        // Positions are always absolute (the only kind candle's config parses).
+        if config.hidden_act != HiddenAct::Gelu {
+            // serde names the variants in lower case, as config.json spells them.
+            let act = format!("{:?}", config.hidden_act).to_lowercase();
             return Err(EncoderError::Unsupported(format!(
-                "hidden_act {:?} (only \"gelu\" encoders are supported)",
-                config.hidden_act
-            )));
-        }
-        if config.position_embedding_type != "absolute" {
-            return Err(EncoderError::Unsupported(format!(
-                "position_embedding_type {:?} (only \"absolute\" is supported)",
-                config.position_embedding_type
+                "hidden_act \"{act}\" (only \"gelu\" encoders are supported)"
             )));
         }
         let heads = config.num_attention_heads;
