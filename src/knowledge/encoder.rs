@@ -10,6 +10,7 @@
 //! `exp`/`erf`. Weights are loaded with candle from the same `model.safetensors`; the test
 //! module checks the output against candle-transformers' `BertModel`.
 use std::path::Path;
+use std::sync::OnceLock;
 
 use candle_core::safetensors::MmapedSafetensors;
 use candle_core::{DType, Device, Tensor};
@@ -63,8 +64,21 @@ struct Layer {
     up: Linear,
     down: Linear,
     out_norm: LayerNorm,
-    /// The four dense layers in int8, on CPUs that run the int8 kernels.
-    quantized: Option<QuantizedLayer>,
+    /// The four dense layers in int8, on CPUs that run the int8 kernels; quantized on first
+    /// use, so that ingest (documents, f32 only) does not pay for it.
+    quantized: OnceLock<Option<QuantizedLayer>>,
+}
+
+impl Layer {
+    fn int8(&self) -> Option<&QuantizedLayer> {
+        self.quantized
+            .get_or_init(|| {
+                int8::supported()
+                    .then(|| QuantizedLayer::new(&self.qkv, &self.attn_out, &self.up, &self.down))
+                    .flatten()
+            })
+            .as_ref()
+    }
 }
 
 struct QuantizedLayer {
@@ -173,9 +187,6 @@ impl BertEncoder {
             let attn_out = weights.linear(&format!("{p}.attention.output.dense"), h, h)?;
             let up = weights.linear(&format!("{p}.intermediate.dense"), h, inter)?;
             let down = weights.linear(&format!("{p}.output.dense"), inter, h)?;
-            let quantized = int8::supported()
-                .then(|| QuantizedLayer::new(&qkv, &attn_out, &up, &down))
-                .flatten();
             layers.push(Layer {
                 qkv,
                 attn_out,
@@ -183,7 +194,7 @@ impl BertEncoder {
                 up,
                 down,
                 out_norm: weights.layer_norm(&format!("{p}.output.LayerNorm"), h)?,
-                quantized,
+                quantized: OnceLock::new(),
             });
         }
         Ok(Self {
@@ -199,9 +210,10 @@ impl BertEncoder {
         })
     }
 
-    /// Whether [`Precision::Int8`] runs int8 here (otherwise it is f32).
+    /// Whether [`Precision::Int8`] runs int8 here (otherwise it is f32). Quantizes the layers
+    /// if no query has yet.
     pub fn has_int8(&self) -> bool {
-        self.layers.iter().all(|l| l.quantized.is_some())
+        self.layers.iter().all(|l| l.int8().is_some())
     }
 
     /// Mean-pooled, L2-normalised embeddings of `texts` (token ids, at most
@@ -249,7 +261,7 @@ impl BertEncoder {
         let mut up = vec![0f32; total * inter];
         for layer in &self.layers {
             let q = match precision {
-                Precision::Int8 => layer.quantized.as_ref(),
+                Precision::Int8 => layer.int8(),
                 Precision::F32 => None,
             };
             dense(&layer.qkv, q.map(|q| &q.qkv), &x, total, &mut qkv, false);
