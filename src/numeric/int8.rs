@@ -336,11 +336,8 @@ fn quantize_rows(x: &[f32], cols: usize, wide: bool) -> Planes {
         // SAFETY: only reached through `forward`, after the CPU check; `cols % 16 == 0`.
         #[cfg(target_arch = "x86_64")]
         scales.push(unsafe {
-            if wide {
-                quantize_row_wide(row, &mut high[range.clone()], &mut low[range])
-            } else {
-                quantize_row(row, &mut high[range])
-            }
+            let low = wide.then(|| &mut low[range.clone()]);
+            quantize_row(row, &mut high[range], low)
         });
     }
     if wide {
@@ -368,59 +365,42 @@ unsafe fn abs_max(row: &[f32]) -> f32 {
     _mm512_reduce_max_ps(max)
 }
 
-/// One row: the scale is max |x| / 127; bytes are round(x / scale) + 128 (rounding to even, as
-/// the conversion instruction does).
+/// One row. Narrow (`low` is `None`): the scale is max |x| / 127 and `high` gets
+/// round(x / scale) + 128. Wide: the scale is max |x| / 32767 and round(x / scale) + 32768 is split
+/// into `high` and `low` bytes. Rounding is to even, as the conversion instruction does.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw")]
-unsafe fn quantize_row(row: &[f32], dst: &mut [u8]) -> f32 {
-    debug_assert!(row.len().is_multiple_of(LANES) && dst.len() == row.len());
-    // SAFETY: every load/store covers 16 floats / 16 bytes inside `row` / `dst`.
-    unsafe {
-        let max = abs_max(row);
-        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-        let inv = _mm512_set1_ps(1.0 / scale);
-        let (zero, low, high) = (
-            _mm512_set1_epi32(128),
-            _mm512_set1_epi32(1),
-            _mm512_set1_epi32(255),
-        );
-        for i in (0..row.len()).step_by(LANES) {
-            let v = _mm512_mul_ps(_mm512_loadu_ps(row.as_ptr().add(i)), inv);
-            let q = _mm512_add_epi32(_mm512_cvtps_epi32(v), zero);
-            let q = _mm512_min_epi32(_mm512_max_epi32(q, low), high);
-            _mm_storeu_si128(dst.as_mut_ptr().add(i).cast(), _mm512_cvtepi32_epi8(q));
-        }
-        scale
-    }
-}
-
-/// One row in 16 bits: the scale is max |x| / 32767; round(x / scale) + 32768 is split into a
-/// high and a low byte.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw")]
-unsafe fn quantize_row_wide(row: &[f32], high: &mut [u8], low: &mut [u8]) -> f32 {
-    debug_assert!(
-        row.len().is_multiple_of(LANES) && high.len() == row.len() && low.len() == row.len()
-    );
+unsafe fn quantize_row(row: &[f32], high: &mut [u8], mut low: Option<&mut [u8]>) -> f32 {
+    debug_assert!(row.len().is_multiple_of(LANES) && high.len() == row.len());
+    debug_assert!(low.as_ref().is_none_or(|l| l.len() == row.len()));
+    let (levels, zero, top) = match low {
+        Some(_) => (32767.0, 32768, 65535),
+        None => (127.0, 128, 255),
+    };
     // SAFETY: every load/store covers 16 floats / 16 bytes inside the slices.
     unsafe {
         let max = abs_max(row);
-        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+        let scale = if max > 0.0 { max / levels } else { 1.0 };
         let inv = _mm512_set1_ps(1.0 / scale);
-        let (zero, min, max, byte) = (
-            _mm512_set1_epi32(32768),
+        let (zero, bottom, top, byte) = (
+            _mm512_set1_epi32(zero),
             _mm512_set1_epi32(1),
-            _mm512_set1_epi32(65535),
+            _mm512_set1_epi32(top),
             _mm512_set1_epi32(255),
         );
         for i in (0..row.len()).step_by(LANES) {
             let v = _mm512_mul_ps(_mm512_loadu_ps(row.as_ptr().add(i)), inv);
             let q = _mm512_add_epi32(_mm512_cvtps_epi32(v), zero);
-            let q = _mm512_min_epi32(_mm512_max_epi32(q, min), max);
-            let h = _mm512_srli_epi32::<8>(q);
-            let l = _mm512_and_si512(q, byte);
+            let q = _mm512_min_epi32(_mm512_max_epi32(q, bottom), top);
+            let h = match low.as_deref_mut() {
+                Some(low) => {
+                    let l = _mm512_and_si512(q, byte);
+                    _mm_storeu_si128(low.as_mut_ptr().add(i).cast(), _mm512_cvtepi32_epi8(l));
+                    _mm512_srli_epi32::<8>(q)
+                }
+                None => q,
+            };
             _mm_storeu_si128(high.as_mut_ptr().add(i).cast(), _mm512_cvtepi32_epi8(h));
-            _mm_storeu_si128(low.as_mut_ptr().add(i).cast(), _mm512_cvtepi32_epi8(l));
         }
         scale
     }
