@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use aida::knowledge::bench::{self, percentile};
-use aida::knowledge::{self, Embedder, IngestOptions, KnowledgeBase, Mode, Source};
+use aida::knowledge::{self, IngestOptions, KnowledgeBase, Mode, Source};
 use serde_json::json;
 
 fn ms(d: Duration) -> f64 {
@@ -76,7 +76,7 @@ fn main() -> anyhow::Result<()> {
 
     // Embedding throughput over the corpus chunks, the same texts ingest embeds.
     let texts = kb.embedding_texts();
-    let embedder = Embedder::load(&model)?;
+    let embedder = kb.embedder()?;
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let warm = refs.len().min(64);
     embedder.embed(&refs[..warm], |_| {})?;
