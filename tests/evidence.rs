@@ -17,9 +17,7 @@ fn fixtures_dir() -> PathBuf {
 fn dev_bundles_dir() -> PathBuf {
     std::env::var_os("AIDA_DEV_BUNDLES")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/bundles-dev")
-        })
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/bundles-dev"))
 }
 
 fn bundle_dirs(root: &Path) -> Vec<PathBuf> {

@@ -283,7 +283,7 @@ fn hybrid_recall_on_the_dev_set_meets_the_targets() {
 
     let data = std::env::var_os("AIDA_RETRIEVAL_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/data"));
+        .unwrap_or_else(|| repo_root().join("tests/data"));
     let corpus = data.join("runbook-corpus");
     let queries = data.join("retrieval-dev/queries.jsonl");
     assert!(

@@ -109,9 +109,9 @@ fn json_syntax_errors_name_line_and_column() {
 fn real_alertmanager_webhooks_parse() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/data/alertmanager/captured-webhooks.jsonl"
+        "/tests/data/alertmanager/captured-webhooks.jsonl"
     );
-    let text = std::fs::read_to_string(path).expect("shared/data beside the repository");
+    let text = std::fs::read_to_string(path).expect("tests/data/alertmanager in the repository");
     let mut count = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let record: Value = serde_json::from_str(line).unwrap();

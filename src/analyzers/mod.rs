@@ -15,7 +15,7 @@ use crate::evidence::{Kind, ListSelector, LogRequest, Source};
 mod facts;
 mod rules;
 
-/// The root-cause categories of DESIGN.md.
+/// The root-cause categories of docs/CONTRACTS.md.
 pub const CATEGORIES: &[&str] = &[
     "oom_killed",
     "crash_app_error",

@@ -1,4 +1,4 @@
-//! Incident bundles: replay (`Bundle`) and recording (`Recorder`), in the layout of DESIGN.md
+//! Incident bundles: replay (`Bundle`) and recording (`Recorder`), in the layout of docs/CONTRACTS.md
 //! ("Incident bundle"): `kubectl cluster-info dump` under `cluster/` plus AIDA's extras.
 use std::collections::BTreeMap;
 use std::fs;

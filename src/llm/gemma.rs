@@ -2,7 +2,7 @@
 //!
 //! AIDA owns this instead of using candle-transformers' `quantized_gemma3`, which uses SiLU instead
 //! of GELU, ignores the sliding window in decode, cannot prefill in chunks and builds RoPE tables
-//! for 131k positions per layer (see ../shared/NOTES-gemma.md). What this file gets right:
+//! for 131k positions per layer (see docs/GEMMA.md). What this file gets right:
 //! - GELU (tanh approximation) gated MLP;
 //! - sliding-window layers (a query sees the last `window` keys, itself included) interleaved with
 //!   global layers, each kind with its own RoPE base; window honoured in prefill and decode;

@@ -1,4 +1,4 @@
-//! The investigation report (DESIGN.md, "Report"): what `aida investigate --format json` prints,
+//! The investigation report (docs/CONTRACTS.md, "Report"): what `aida investigate --format json` prints,
 //! what the store keeps, and what reviewers correct. Also its markdown rendering, the
 //! evidence-integrity check, and scoring against an evaluation case's `expected.json`.
 use std::collections::BTreeMap;
@@ -12,7 +12,7 @@ mod score;
 pub use markdown::render_markdown;
 pub use score::{CaseScore, Expected, ExpectedFact, conclusion_text, score};
 
-/// Root-cause categories (DESIGN.md).
+/// Root-cause categories (docs/CONTRACTS.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {

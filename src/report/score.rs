@@ -1,4 +1,4 @@
-//! Scoring a report against an evaluation case (`expected.json`, DESIGN.md).
+//! Scoring a report against an evaluation case (`expected.json`, docs/CONTRACTS.md).
 use serde::{Deserialize, Serialize};
 
 use super::{Category, Report};
