@@ -1,12 +1,12 @@
 //! The command line, declared with clap's derive API.
 //!
-//! Each subcommand's arguments live beside its implementation in `commands/`; this file only
-//! lists them, so adding a command is one line here and one in `commands::run`.
-use std::path::PathBuf;
+//! Each subcommand's arguments live beside its implementation in `commands/`; this file lists
+//! them and dispatches, so adding a command is two lines here. (`commands` never imports `cli`.)
+use anyhow::Result;
+use clap::{CommandFactory, Parser, Subcommand};
 
-use clap::{Args, Parser, Subcommand};
-
-use crate::commands;
+use crate::commands::{self, Context, GlobalArgs};
+use crate::exit::Status;
 
 /// AIDA, the Autonomous Incident Diagnostic Agent: investigates production alerts read-only
 /// (Kubernetes, Prometheus, logs, runbooks) and writes root-cause reports that quote their evidence.
@@ -17,23 +17,6 @@ pub struct Cli {
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Options every command accepts.
-#[derive(Debug, Clone, Args)]
-pub struct GlobalArgs {
-    /// Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]
-    #[arg(long, global = true, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]
-    #[arg(long, global = true, value_name = "DIR")]
-    pub home: Option<PathBuf>,
-    /// More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override
-    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
-    pub verbose: u8,
-    /// Only errors on stderr
-    #[arg(short, long, global = true)]
-    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,4 +40,28 @@ pub enum Command {
     Search(commands::search::SearchArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     Completions(commands::completions::CompletionsArgs),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<Status> {
+    match cli.command {
+        // Completions need no configuration: they must work even with a broken config file.
+        Command::Completions(args) => commands::completions::run(&args, &mut Cli::command()),
+        Command::Bundle(cmd) => commands::bundle::run(&Context::load(&cli.global)?, &cmd),
+        Command::Config(cmd) => commands::config::run(&Context::load(&cli.global)?, &cmd),
+        Command::Model(cmd) => commands::model::run(&Context::load(&cli.global)?, &cmd),
+        Command::Investigate(args) => {
+            commands::investigate::run(&Context::load(&cli.global)?, &args)
+        }
+        Command::Eval(args) => commands::eval::run(&Context::load(&cli.global)?, &args),
+        Command::Ingest(args) => commands::ingest::run(&Context::load(&cli.global)?, &args),
+        Command::Search(args) => commands::search::run(&Context::load(&cli.global)?, &args),
+    }
+}
+
+pub use crate::commands::completions::file_name as completion_file_name;
+
+/// The completion script of this command line for `shell`.
+pub fn completion_script(shell: clap_complete::Shell) -> Vec<u8> {
+    commands::completions::generate(shell, &mut Cli::command())
 }

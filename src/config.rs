@@ -37,6 +37,15 @@ pub enum ConfigError {
     },
     #[error("{path}: {message}")]
     TokenFile { path: PathBuf, message: String },
+    /// A number outside what AIDA can honour; `origin` says where it was set.
+    #[error("{origin}: {key} = {value} is out of range (expected {min} to {max})")]
+    Range {
+        origin: String,
+        key: &'static str,
+        value: i64,
+        min: i64,
+        max: i64,
+    },
 }
 
 /// Which LLM writes reports.
@@ -257,6 +266,9 @@ pub struct Key {
     pub kind: KeyKind,
     /// Masked in `aida config show` and never logged.
     pub secret: bool,
+    /// Inclusive bounds of an integer key: a value outside them is refused at load, naming the
+    /// key and where it was set (a runaway thread count or timeout is a hang, not a setting).
+    pub range: Option<(i64, i64)>,
 }
 
 const fn key(path: &'static str, kind: KeyKind) -> Key {
@@ -264,6 +276,16 @@ const fn key(path: &'static str, kind: KeyKind) -> Key {
         path,
         kind,
         secret: false,
+        range: None,
+    }
+}
+
+const fn int(path: &'static str, min: i64, max: i64) -> Key {
+    Key {
+        path,
+        kind: KeyKind::Int,
+        secret: false,
+        range: Some((min, max)),
     }
 }
 
@@ -272,6 +294,7 @@ const fn secret(path: &'static str) -> Key {
         path,
         kind: KeyKind::Str,
         secret: true,
+        range: None,
     }
 }
 
@@ -281,34 +304,34 @@ pub const KEYS: &[Key] = &[
     key("llm.backend", KeyKind::Str),
     key("llm.local.model", KeyKind::Path),
     key("llm.local.adapter", KeyKind::Path),
-    key("llm.local.threads", KeyKind::Int),
-    key("llm.local.max_tokens", KeyKind::Int),
-    key("llm.local.context", KeyKind::Int),
+    int("llm.local.threads", 0, 256),
+    int("llm.local.max_tokens", 1, 8192),
+    int("llm.local.context", 256, 32768),
     key("llm.openai.base_url", KeyKind::Str),
     key("llm.openai.model", KeyKind::Str),
     secret("llm.openai.api_key"),
-    key("llm.openai.timeout_secs", KeyKind::Int),
-    key("llm.openai.max_retries", KeyKind::Int),
+    int("llm.openai.timeout_secs", 1, 3600),
+    int("llm.openai.max_retries", 0, 10),
     key("knowledge.runbook_dirs", KeyKind::PathList),
     key("knowledge.embedding_model", KeyKind::Path),
-    key("knowledge.top_k", KeyKind::Int),
+    int("knowledge.top_k", 1, 10),
     key("kubernetes.kubeconfig", KeyKind::Path),
     key("kubernetes.context", KeyKind::Str),
     key("kubernetes.namespace", KeyKind::Str),
-    key("kubernetes.timeout_secs", KeyKind::Int),
+    int("kubernetes.timeout_secs", 1, 600),
     key("prometheus.url", KeyKind::Str),
     secret("prometheus.bearer_token"),
     key("prometheus.username", KeyKind::Str),
     secret("prometheus.password"),
-    key("prometheus.timeout_secs", KeyKind::Int),
+    int("prometheus.timeout_secs", 1, 600),
     key("mlflow.tracking_uri", KeyKind::Str),
     key("mlflow.experiment", KeyKind::Str),
     secret("mlflow.token"),
     key("server.listen", KeyKind::Str),
     secret("server.token"),
-    key("server.max_body_bytes", KeyKind::Int),
-    key("server.workers", KeyKind::Int),
-    key("server.queue_capacity", KeyKind::Int),
+    int("server.max_body_bytes", 1024, 64 << 20),
+    int("server.workers", 1, 64),
+    int("server.queue_capacity", 1, 10_000_000),
     secret("huggingface.token"),
 ];
 
@@ -451,6 +474,7 @@ impl Config {
             sources.insert(path, Source::Env(var));
         }
 
+        check_ranges(&table, &sources)?;
         let config: Config = table
             .try_into()
             .expect("every layer was validated when it was applied");
@@ -481,6 +505,37 @@ impl Loaded {
             .map(|(_, s)| s.clone())
             .unwrap_or(Source::Default)
     }
+}
+
+/// Every bounded integer key within its range, or an error naming the key and its origin.
+fn check_ranges(
+    table: &toml::Table,
+    sources: &BTreeMap<&'static str, Source>,
+) -> Result<(), ConfigError> {
+    for key in KEYS {
+        let (Some((min, max)), Some(value)) = (
+            key.range,
+            get(table, key.path).and_then(toml::Value::as_integer),
+        ) else {
+            continue;
+        };
+        if value < min || value > max {
+            let origin = match sources.get(key.path) {
+                Some(Source::File(path)) => format!("config file {}", path.display()),
+                Some(Source::Env(var)) => format!("environment variable {var}"),
+                Some(Source::Flag(flag)) => flag.clone(),
+                Some(Source::Default) | None => "default".to_string(),
+            };
+            return Err(ConfigError::Range {
+                origin,
+                key: key.path,
+                value,
+                min,
+                max,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Parses the file strictly: unknown keys and wrong types are errors naming line, column, key.

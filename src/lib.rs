@@ -1,27 +1,31 @@
 //! AIDA — the Autonomous Incident Diagnostic Agent.
 //!
-//! The binary in `main.rs` is a thin shell over this library: `cli` declares the command line,
-//! `commands` holds one module per command, and the domain modules below do the work.
-//! See docs/ARCHITECTURE.md for how they fit together.
+//! The binary in `main.rs` is a thin shell over this library: `cli` declares the command line
+//! and dispatches to `commands` (one module per command), which build their services through
+//! `pipeline` and the domain modules below. See docs/ARCHITECTURE.md for how they fit together.
+//! The public modules are what the binary, the integration tests and the benchmarks use; the
+//! rest is internal.
 
-pub mod agent;
 pub mod alert;
 pub mod analyzers;
 pub mod cli;
-pub mod commands;
 pub mod config;
 pub mod evidence;
 pub mod exit;
-pub mod hub;
 pub mod knowledge;
 pub mod llm;
 pub mod logging;
-pub mod models;
-pub mod numeric;
-pub mod output;
 pub mod paths;
+pub mod pipeline;
 pub mod process;
 pub mod redact;
 pub mod report;
 pub mod store;
-pub mod tls;
+
+pub(crate) mod agent;
+pub(crate) mod commands;
+pub(crate) mod hub;
+pub(crate) mod models;
+pub(crate) mod numeric;
+pub(crate) mod output;
+pub(crate) mod tls;

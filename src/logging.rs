@@ -1,16 +1,7 @@
 //! tracing set-up: logs go to stderr, filtered by AIDA_LOG or RUST_LOG, else by -v/-q.
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::GlobalArgs;
-
-/// Log line layout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
-    /// Compact human-readable lines (CLI use).
-    Text,
-    /// One JSON object per line (the webhook server, log shippers).
-    Json,
-}
+use crate::commands::GlobalArgs;
 
 fn filter(global: &GlobalArgs) -> EnvFilter {
     for var in ["AIDA_LOG", "RUST_LOG"] {
@@ -34,19 +25,13 @@ fn filter(global: &GlobalArgs) -> EnvFilter {
     EnvFilter::new(format!("warn,aida={level}"))
 }
 
-/// Installs the global subscriber writing to stderr. Safe to call once per process.
+/// Installs the global subscriber writing compact lines to stderr. Safe to call once per process.
 pub fn init(global: &GlobalArgs) {
-    init_with(global, LogFormat::Text);
-}
-
-/// Like [`init`] with an explicit line layout.
-pub fn init_with(global: &GlobalArgs, format: LogFormat) {
-    let builder = tracing_subscriber::fmt()
+    let _ = tracing_subscriber::fmt()
         .with_env_filter(filter(global))
         .with_writer(std::io::stderr)
-        .with_target(false);
-    let _ = match format {
-        LogFormat::Text => builder.compact().without_time().try_init(),
-        LogFormat::Json => builder.json().try_init(),
-    };
+        .with_target(false)
+        .compact()
+        .without_time()
+        .try_init();
 }

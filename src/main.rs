@@ -7,6 +7,6 @@ fn main() -> ExitCode {
     aida::process::tune_allocator();
     let cli = aida::cli::Cli::parse();
     aida::logging::init(&cli.global);
-    let outcome = aida::commands::run(cli);
+    let outcome = aida::cli::run(cli);
     aida::exit::report(outcome)
 }

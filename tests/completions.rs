@@ -14,8 +14,8 @@ fn checked_in_completions_are_fresh() {
         Shell::Elvish,
         Shell::PowerShell,
     ] {
-        let path = dir.join(aida::commands::completions::file_name(shell));
-        let fresh = aida::commands::completions::generate(shell);
+        let path = dir.join(aida::cli::completion_file_name(shell));
+        let fresh = aida::cli::completion_script(shell);
         if update {
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(&path, &fresh).unwrap();

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use aida::analyzers::{self, Snapshot};
-use aida::evidence::{Bundle, Source, Toolbelt};
+use aida::evidence::{Bundle, Session, Source, Toolbelt};
 use serde_json::{Value, json};
 
 fn fixtures_dir() -> PathBuf {
@@ -54,7 +54,11 @@ async fn classify(root: &Path) -> Vec<(String, String, String, Vec<analyzers::Fi
             Bundle::open(&dir).unwrap_or_else(|e| panic!("{e}")),
         ));
         let alert = first_alert(&dir);
-        let snap = Snapshot::gather(&source, &analyzers::alert_namespaces(Some(&alert))).await;
+        let snap = Snapshot::gather(
+            &Session::new(source),
+            &analyzers::alert_namespaces(Some(&alert)),
+        )
+        .await;
         let findings = analyzers::analyze(&snap, Some(&alert));
         out.push((
             dir.file_name().unwrap().to_string_lossy().into_owned(),
@@ -505,7 +509,7 @@ fn planted_secrets_never_leave_a_tool() {
             assert_clean(tool, &out.text);
         }
         let alert = first_alert(src.path());
-        let snap = Snapshot::gather(&bundle, &["leaky".to_string()]).await;
+        let snap = Snapshot::gather(&Session::new(bundle.clone()), &["leaky".to_string()]).await;
         let findings = aida::analyzers::analyze(&snap, Some(&alert));
         assert!(!findings.is_empty());
         assert_clean("findings", &serde_json::to_string(&findings).unwrap());
@@ -692,4 +696,113 @@ fn prometheus_timeouts_and_garbage_are_errors() {
         assert!(err.contains("not one AIDA reads"), "{err}");
         srv.abort();
     });
+}
+
+/// Secrets planted in the alert's labels and annotations.
+const PLANTED_IN_ALERT: &[(&str, &str)] = &[
+    ("label db_password", "AlertLabelPassw0rd"),
+    ("annotation bearer", "AlertBearerTok3n0123"),
+    ("annotation url", "AlertUrlPassw0rd"),
+];
+
+fn assert_clean_everywhere(what: &str, text: &str) {
+    assert_clean(what, text);
+    for (kind, secret) in PLANTED_IN_ALERT {
+        assert!(
+            !text.contains(secret),
+            "{what}: planted alert {kind} secret {secret} survived:\n{text}"
+        );
+    }
+}
+
+/// Every value of every row of every table, as text.
+fn dump_database(path: &Path) -> String {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(tables.iter().any(|t| t == "sync_outbox"), "{tables:?}");
+    let mut out = String::new();
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..columns {
+                let value: rusqlite::types::Value = row.get(i).unwrap();
+                out.push_str(&format!("{table}: {value:?}\n"));
+            }
+        }
+    }
+    out
+}
+
+/// Redaction at the door, end to end through the binary: secrets planted in the alert, the pod
+/// spec, events, logs (live through kube-rs, recording a bundle) and a Prometheus answer (bundle
+/// replay) appear in none of stdout (markdown and JSON), stderr, any column of any stored table
+/// (the MLflow outbox included) and any recorded file.
+#[test]
+fn planted_secrets_reach_no_output_row_or_recording() {
+    let src = tempfile::tempdir().unwrap();
+    planted_bundle(src.path());
+    let alert = json!({"labels": {"alertname": "KubePodCrashLooping", "namespace": "leaky",
+            "pod": "leaky-app-0", "db_password": PLANTED_IN_ALERT[0].1},
+        "annotations": {
+            "description": format!("probe sent Authorization: Bearer {} and failed", PLANTED_IN_ALERT[1].1),
+            "summary": format!("cannot reach postgres://app:{}@db:5432/app", PLANTED_IN_ALERT[2].1)}});
+    let alert_path = src.path().join("alert.json");
+    std::fs::write(&alert_path, alert.to_string()).unwrap();
+    let home = common::TestHome::new();
+    let rt = rt();
+    let api = rt.block_on(apiserver::FakeApi::start(src.path()));
+    let rec = home.path().join("recorded");
+    let mut runs = Vec::new();
+    for format in ["json", "markdown"] {
+        let mut cmd = home.aida();
+        cmd.env("AIDA_KUBERNETES_KUBECONFIG", &api.kubeconfig)
+            .args(["investigate", alert_path.to_str().unwrap(), "--llm", "none"])
+            .args(["--format", format]);
+        if format == "json" {
+            cmd.arg("--record").arg(&rec);
+        }
+        runs.push(cmd.output().unwrap());
+    }
+    // The Prometheus answer is planted in the bundle: replay it.
+    runs.push(
+        home.aida()
+            .args(["investigate", "--bundle", src.path().to_str().unwrap()])
+            .args(["--llm", "none", "--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    for out in &runs {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_clean_everywhere("stdout", &String::from_utf8_lossy(&out.stdout));
+        assert_clean_everywhere("stderr", &String::from_utf8_lossy(&out.stderr));
+    }
+    let report: Value = serde_json::from_slice(&runs[0].stdout).unwrap();
+    assert!(
+        report["reports"][0]["trajectory"].as_array().unwrap().len() >= 3,
+        "the live run saw evidence"
+    );
+    let rows = dump_database(&home.path().join("aida.db"));
+    assert!(rows.contains("KubePodCrashLooping") && rows.contains("leaky-app-0"));
+    assert_clean_everywhere("aida.db", &rows);
+    let files = all_files(&rec);
+    assert!(files.iter().any(|f| f.ends_with("alert.json")), "{files:?}");
+    for f in files {
+        assert_clean_everywhere(
+            &f.display().to_string(),
+            &std::fs::read_to_string(&f).unwrap(),
+        );
+    }
+    drop(api);
 }

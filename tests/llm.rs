@@ -744,3 +744,31 @@ fn openai_401_and_garbage_give_clear_errors() {
         "{err}"
     );
 }
+
+/// Without an API key the prompt would go out with an empty bearer: refused before any request,
+/// naming the setting, except for servers on loopback (Ollama, vLLM, llama.cpp) which take none.
+#[test]
+fn openai_without_a_key_is_refused_unless_on_loopback() {
+    let settings = |url: &str| OpenAiSettings {
+        base_url: url.into(),
+        model: "m".into(),
+        api_key: None,
+        timeout: Duration::from_secs(5),
+        max_retries: 0,
+        backoff: Duration::from_millis(10),
+    };
+    let err = OpenAiBackend::new(settings("https://api.openai.com/v1")).unwrap_err();
+    assert!(err.is_user_error(), "{err}");
+    assert!(err.to_string().contains("llm.openai.api_key"), "{err}");
+    assert!(err.to_string().contains("OPENAI_API_KEY"), "{err}");
+    for url in [
+        "http://localhost:11434/v1",
+        "http://127.0.0.1:8000/v1",
+        "http://[::1]:8080/v1",
+    ] {
+        OpenAiBackend::new(settings(url)).unwrap_or_else(|e| panic!("{url}: {e}"));
+    }
+    let mut with_key = settings("https://api.openai.com/v1");
+    with_key.api_key = Some("sk-x".into());
+    OpenAiBackend::new(with_key).unwrap();
+}

@@ -35,13 +35,23 @@ fn nothing_refers_outside_the_repository() {
         files(&root.join(dir), &mut all);
     }
     files(&root.join(".ci"), &mut all);
-    for top in ["README.md", "BENCHMARKS.md", "build.rs", "Cargo.toml", "aida.example.toml"] {
+    for top in [
+        "README.md",
+        "BENCHMARKS.md",
+        "build.rs",
+        "Cargo.toml",
+        "aida.example.toml",
+    ] {
         all.push(root.join(top));
     }
     assert!(all.len() > 50, "walked only {} files", all.len());
     let mut hits = Vec::new();
     for path in &all {
-        let rel = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         if EXEMPT.contains(&rel.as_str()) {
             continue;
         }
@@ -77,4 +87,43 @@ fn test_data_ships_with_its_notices() {
         let path = data.join(set).join(notice);
         assert!(path.is_file(), "{} is missing", path.display());
     }
+}
+
+/// Redaction happens where outside data enters (alert parsing, the evidence sources, the API
+/// model's answers), once; nothing downstream calls the redactor again.
+#[test]
+fn only_the_doors_call_the_redactor() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    const DOORS: &[&str] = &[
+        "src/alert/mod.rs",
+        "src/evidence/bundle.rs",
+        "src/evidence/live.rs",
+        "src/evidence/prometheus.rs",
+        "src/llm/openai.rs",
+    ];
+    let mut all = Vec::new();
+    files(&root.join("src"), &mut all);
+    let mut hits = Vec::new();
+    for path in &all {
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel.starts_with("src/redact/") || DOORS.contains(&rel.as_str()) {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains("redact::") {
+                hits.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        hits.is_empty(),
+        "the redactor is called downstream of the doors:\n{}",
+        hits.join("\n")
+    );
 }

@@ -13,9 +13,9 @@ use crate::llm::{
 };
 use crate::report::{Category, EvidenceQuote, Hypothesis};
 
-use super::Limits;
 use super::prompt::{PromptInput, build_prompt};
 use super::trajectory::Trajectory;
+use super::{Fallback, Limits};
 
 /// The JSON answer asked of the model.
 #[derive(Debug, Clone, Deserialize)]
@@ -86,7 +86,7 @@ pub async fn run(
     input: &PromptInput,
     trajectory: &mut Trajectory,
     tokens: &mut BTreeMap<String, u64>,
-) -> Result<ApiAnswer, String> {
+) -> Result<ApiAnswer, Fallback> {
     let started = Instant::now();
     let tools: Vec<ToolDefinition> = belt
         .specs()
@@ -130,8 +130,12 @@ pub async fn run(
             .max(std::time::Duration::from_secs(5));
         let t = Instant::now();
         let response = match tokio::time::timeout(remaining, llm.chat(&request)).await {
-            Err(_) => return Err("the model did not answer within the time budget".into()),
-            Ok(Err(e)) => return Err(format!("the model failed: {e}")),
+            Err(_) => {
+                return Err(Fallback::unavailable(
+                    "the model did not answer within the time budget",
+                ));
+            }
+            Ok(Err(e)) => return Err(Fallback::unavailable(format!("the model failed: {e}"))),
             Ok(Ok(r)) => r,
         };
         count(tokens, &response);
@@ -139,7 +143,7 @@ pub async fn run(
             "llm",
             json!({"backend": llm.backend(), "messages": request.messages.len(), "tools": request.tools.len()}),
             if response.tool_calls.is_empty() {
-                crate::redact::text(&response.content).into_owned()
+                response.content.clone()
             } else {
                 response
                     .tool_calls
@@ -153,7 +157,7 @@ pub async fn run(
         if response.tool_calls.is_empty() || out_of_budget {
             let value = response.json().map_err(|e| e.to_string())?;
             return serde_json::from_value::<ApiAnswer>(value)
-                .map_err(|e| format!("the model's JSON report is invalid: {e}"));
+                .map_err(|e| format!("the model's JSON report is invalid: {e}").into());
         }
         let mut assistant = ChatMessage::assistant(response.content.clone());
         assistant.tool_calls = response.tool_calls.clone();

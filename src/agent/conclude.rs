@@ -4,9 +4,8 @@ use crate::report::{Category, EvidenceQuote, Hypothesis};
 
 use super::answer::Answer;
 use super::api_loop::ApiAnswer;
-use super::category_of;
-use super::targets::Targets;
 use super::trajectory::Trajectory;
+use crate::alert::Targets;
 
 /// The concluding part of a report.
 #[derive(Debug, Clone)]
@@ -56,7 +55,7 @@ pub fn from_findings(
             next_steps: next_steps(Category::Unknown, &what),
         };
     };
-    let category = category_of(top);
+    let category = top.category;
     let hypotheses: Vec<Hypothesis> = findings
         .iter()
         .take(4)

@@ -17,23 +17,20 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::alert::Alert;
+use crate::alert::{Alert, Targets};
 use crate::analyzers::{self, Finding, Snapshot};
-use crate::evidence::Toolbelt;
-use crate::knowledge::{Hit, KnowledgeBase, Query};
+use crate::evidence::{RunbookHit as Hit, RunbookSearch, Source, Toolbelt};
 use crate::llm::{ChatMessage, ChatRequest, LlmBackend};
-use crate::report::{Category, EvidenceQuote, ModelInfo, Report, RunbookRef};
+use crate::report::{EvidenceQuote, ModelInfo, Report, RunbookRef};
 
 pub mod answer;
 mod api_loop;
 mod conclude;
 pub mod prompt;
-pub mod targets;
 mod trajectory;
 
 pub use answer::{Answer, parse_answer};
 pub use prompt::{PromptInput, build_prompt};
-pub use targets::Targets;
 use trajectory::Trajectory;
 
 /// Which model concludes.
@@ -71,12 +68,63 @@ impl Default for Limits {
     }
 }
 
-/// Everything an investigation needs, built once and reused for many alerts.
+impl Conclude {
+    /// Who writes the conclusion, as the report and the store name it.
+    pub fn model_info(&self) -> ModelInfo {
+        match self {
+            Conclude::Analyzers => ModelInfo {
+                backend: "none".into(),
+                name: "analyzers".into(),
+                adapter: None,
+            },
+            Conclude::FixedPrompt(llm) | Conclude::ToolLoop(llm) => model_info(llm.as_ref()),
+        }
+    }
+}
+
+/// Everything an investigation needs apart from its evidence, built once and reused for many
+/// alerts (and shared by a server's workers).
 pub struct Investigator {
-    pub belt: Toolbelt,
-    pub knowledge: Option<Arc<KnowledgeBase>>,
+    /// Runbook search (the knowledge base), offered to the agent and the model as a tool.
+    pub runbooks: Option<Arc<dyn RunbookSearch>>,
     pub conclude: Conclude,
     pub limits: Limits,
+    /// The namespace tools use when a call names none and the alert has none either.
+    pub default_namespace: Option<String>,
+}
+
+/// Why the model's conclusion was not used (the report then carries the analyzers').
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fallback {
+    pub reason: String,
+    /// The model could not be reached or did not answer in time (as opposed to an answer that
+    /// was received but rejected by validation).
+    pub unavailable: bool,
+}
+
+impl Fallback {
+    pub fn unavailable(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            unavailable: true,
+        }
+    }
+}
+
+/// An answer that arrived but cannot be used.
+impl From<String> for Fallback {
+    fn from(reason: String) -> Self {
+        Self {
+            reason,
+            unavailable: false,
+        }
+    }
+}
+
+impl std::fmt::Display for Fallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
 }
 
 /// The result: the report plus what export needs to rebuild the prompt.
@@ -85,7 +133,9 @@ pub struct Outcome {
     /// The inputs of the prompt (stored so `aida export` rebuilds it byte for byte).
     pub prompt_input: PromptInput,
     /// Why the model's answer was not used, when it was not.
-    pub fallback: Option<String>,
+    pub fallback: Option<Fallback>,
+    /// Reads of the evidence that failed (unreachable cluster, timeouts, forbidden), each once.
+    pub evidence_errors: Vec<String>,
 }
 
 impl Investigator {
@@ -94,6 +144,7 @@ impl Investigator {
     pub async fn investigate(
         &self,
         alert: &Alert,
+        source: Source,
         incident_id: &str,
         progress: &(dyn Fn(&str) + Sync),
     ) -> Outcome {
@@ -101,30 +152,49 @@ impl Investigator {
         let mut timings: BTreeMap<String, u64> = BTreeMap::new();
         let mut trajectory = Trajectory::default();
         let targets = Targets::from_alert(alert);
+        let namespace = targets
+            .namespace
+            .clone()
+            .or_else(|| self.default_namespace.clone());
+        let mut belt = Toolbelt::new(source)
+            .with_default_namespace(namespace)
+            .with_alert(alert.clone());
+        if let Some(search) = &self.runbooks {
+            belt = belt.with_runbooks(search.clone());
+        }
 
         progress("searching runbooks");
         let t = Instant::now();
-        let hits = self.search_runbooks(alert, &mut trajectory);
+        let hits = self
+            .search_runbooks(
+                &belt,
+                json!({"top_k": self.limits.runbooks}),
+                &mut trajectory,
+            )
+            .await;
         timings.insert("runbooks".into(), t.elapsed().as_millis() as u64);
 
+        // One read of the cluster: the analyzers' snapshot lists what they need first, and the
+        // planned tool calls are then answered from the same session's reads.
         progress("gathering evidence");
         let t = Instant::now();
+        let namespaces = analyzers::alert_namespaces(Some(alert));
+        let snapshot = Snapshot::gather(belt.session(), &namespaces).await;
         for (tool, args) in plan(&targets, &hits) {
-            trajectory.call(&self.belt, tool, args).await;
+            trajectory.call(&belt, tool, args).await;
         }
         timings.insert("evidence".into(), t.elapsed().as_millis() as u64);
 
         progress("running analyzers");
         let t = Instant::now();
-        let namespaces = analyzers::alert_namespaces(Some(alert));
-        let snapshot = Snapshot::gather(self.belt.source(), &namespaces).await;
         let findings = analyzers::analyze(&snapshot, Some(alert));
-        // Make every quote of the leading findings citable: call the tool that shows it.
+        // Every quote cites the step that shows it: the planned call when it was made, else the
+        // call the quote names (answered from the session, not the cluster).
         let mut evidence = Vec::new();
         for finding in findings.iter().take(prompt::MAX_FINDINGS) {
             for quote in &finding.quotes {
                 let index = trajectory
-                    .call(&self.belt, &quote.tool, quote.args.clone())
+                    .call(&belt, &quote.tool, quote.args.clone())
                     .await;
                 let index = if trajectory.step(index).output_excerpt.contains(&quote.text) {
                     Some(index)
@@ -151,7 +221,13 @@ impl Investigator {
         let hits = match findings.first() {
             Some(top) => {
                 let t = Instant::now();
-                let by_cause = self.search_runbooks_for(top, &mut trajectory);
+                let text = format!(
+                    "{} {}",
+                    top.category.as_str().replace('_', " "),
+                    top.summary
+                );
+                let args = json!({"query": text, "top_k": self.limits.runbooks});
+                let by_cause = self.search_runbooks(&belt, args, &mut trajectory).await;
                 *timings.entry("runbooks".into()).or_default() += t.elapsed().as_millis() as u64;
                 merge_hits(by_cause, hits, self.limits.runbooks)
             }
@@ -163,19 +239,11 @@ impl Investigator {
 
         let t = Instant::now();
         let mut tokens: BTreeMap<String, u64> = BTreeMap::new();
-        let (conclusion, model, fallback) = match &self.conclude {
-            Conclude::Analyzers => (
-                draft,
-                ModelInfo {
-                    backend: "none".into(),
-                    name: "analyzers".into(),
-                    adapter: None,
-                },
-                None,
-            ),
+        let model = self.conclude.model_info();
+        let (conclusion, fallback) = match &self.conclude {
+            Conclude::Analyzers => (draft, None),
             Conclude::FixedPrompt(llm) => {
                 progress("asking the local model");
-                let model = model_info(llm.as_ref());
                 match self
                     .fixed_prompt(
                         llm.as_ref(),
@@ -186,16 +254,15 @@ impl Investigator {
                     )
                     .await
                 {
-                    Ok(answer) => (conclude::from_answer(answer, draft, &findings), model, None),
-                    Err(why) => (draft, model, Some(why)),
+                    Ok(answer) => (conclude::from_answer(answer, draft, &findings), None),
+                    Err(why) => (draft, Some(why)),
                 }
             }
             Conclude::ToolLoop(llm) => {
                 progress("asking the model (tool calling)");
-                let model = model_info(llm.as_ref());
                 match api_loop::run(
                     llm.as_ref(),
-                    &self.belt,
+                    &belt,
                     &self.limits,
                     &prompt_input,
                     &mut trajectory,
@@ -203,26 +270,27 @@ impl Investigator {
                 )
                 .await
                 {
-                    Ok(answer) => (
-                        conclude::from_api_answer(answer, draft, &trajectory),
-                        model,
-                        None,
-                    ),
-                    Err(why) => (draft, model, Some(why)),
+                    Ok(answer) => (conclude::from_api_answer(answer, draft, &trajectory), None),
+                    Err(why) => (draft, Some(why)),
                 }
             }
         };
         timings.insert("llm".into(), t.elapsed().as_millis() as u64);
 
-        let mut conclusion = conclusion;
+        let mut warnings = Vec::new();
+        let evidence_errors = unreadable_evidence(belt.session());
+        if !evidence_errors.is_empty() {
+            warnings.push(format!(
+                "Evidence could not be read ({}); this conclusion rests on the alert and whatever was read, not on the cluster's state.",
+                evidence_errors.join("; ")
+            ));
+        }
         if let Some(why) = &fallback {
             tracing::warn!(%why, "model answer unusable; reporting the analyzer findings");
-            conclusion.summary = format!(
-                "{} (The model's answer could not be used — {why} — so this report is the rule-based analyzers' conclusion.)",
-                conclusion.summary
-            )
-            .trim()
-            .to_string();
+            warnings.push(format!(
+                "The {} model's answer could not be used ({why}); this is the rule-based analyzers' conclusion.",
+                model.backend
+            ));
         }
         timings.insert("total".into(), started.elapsed().as_millis() as u64);
 
@@ -248,53 +316,29 @@ impl Investigator {
             model,
             timings_ms: timings,
             tokens,
+            warnings,
         };
         Outcome {
             report,
             prompt_input,
             fallback,
+            evidence_errors,
         }
     }
 
-    /// Runbooks for the alert itself.
-    fn search_runbooks(&self, alert: &Alert, trajectory: &mut Trajectory) -> Vec<Hit> {
-        let query = Query::from_alert(alert).with_top_k(self.limits.runbooks);
-        let args = json!({"alert": alert.name(), "top_k": self.limits.runbooks});
-        self.record_search(&query, args, trajectory)
-    }
-
-    /// Runbooks for a finding's cause: its category and summary as a free-text query.
-    fn search_runbooks_for(&self, finding: &Finding, trajectory: &mut Trajectory) -> Vec<Hit> {
-        let text = format!("{} {}", finding.category.replace('_', " "), finding.summary);
-        let args = json!({"query": crate::redact::text(&text), "top_k": self.limits.runbooks});
-        self.record_search(
-            &Query::text(text).with_top_k(self.limits.runbooks),
-            args,
-            trajectory,
-        )
-    }
-
-    /// Runs one runbook search and records it as a `search_runbooks` step (no knowledge base:
-    /// no hits, no step).
-    fn record_search(&self, query: &Query, args: Value, trajectory: &mut Trajectory) -> Vec<Hit> {
-        let Some(kb) = &self.knowledge else {
+    /// One runbook search through the tool belt, recorded as a `search_runbooks` step (no
+    /// knowledge base: no hits, no step). Without a `query` the belt searches for the alert.
+    async fn search_runbooks(
+        &self,
+        belt: &Toolbelt,
+        args: Value,
+        trajectory: &mut Trajectory,
+    ) -> Vec<Hit> {
+        if self.runbooks.is_none() {
             return Vec::new();
-        };
-        let t = Instant::now();
-        let (hits, output) = match kb.search(query) {
-            Ok(hits) => {
-                let output = hit_lines(&hits);
-                (hits, output)
-            }
-            Err(e) => (Vec::new(), format!("error: {e}")),
-        };
-        trajectory.record(
-            "search_runbooks",
-            args,
-            crate::redact::text(&output).into_owned(),
-            t.elapsed().as_millis() as u64,
-        );
-        hits
+        }
+        let index = trajectory.call(belt, "search_runbooks", args).await;
+        trajectory.runbook_hits(index).to_vec()
     }
 
     async fn fixed_prompt(
@@ -304,7 +348,7 @@ impl Investigator {
         findings: &[Finding],
         trajectory: &mut Trajectory,
         tokens: &mut BTreeMap<String, u64>,
-    ) -> Result<Answer, String> {
+    ) -> Result<Answer, Fallback> {
         let prompt = build_prompt(input);
         // The answer's first words are given (an assistant prefill) so a small base model writes
         // the fixed format instead of continuing the prompt.
@@ -325,12 +369,12 @@ impl Investigator {
         let elapsed = t.elapsed().as_millis() as u64;
         let response = match call {
             Err(_) => {
-                return Err(format!(
+                return Err(Fallback::unavailable(format!(
                     "the model took longer than {:?}",
                     self.limits.max_wall
-                ));
+                )));
             }
-            Ok(Err(e)) => return Err(format!("the model failed: {e}")),
+            Ok(Err(e)) => return Err(Fallback::unavailable(format!("the model failed: {e}"))),
             Ok(Ok(r)) => r,
         };
         api_loop::count(tokens, &response);
@@ -344,18 +388,35 @@ impl Investigator {
             .map_err(|e| e.to_string())?
             .validate()?;
         // Validation: a category no finding supports is only accepted when there are no findings.
-        let supported = findings.is_empty()
-            || findings
-                .iter()
-                .any(|f| f.category == answer.category.as_str());
+        let supported =
+            findings.is_empty() || findings.iter().any(|f| f.category == answer.category);
         if !supported {
             return Err(format!(
                 "it named category {} which no analyzer finding supports",
                 answer.category
-            ));
+            )
+            .into());
         }
         Ok(answer)
     }
+}
+
+/// Distinct read failures that mean the evidence could not be seen: the cluster or Prometheus
+/// unreachable, timing out, refusing access. (A bundle that did not record something, or a
+/// Prometheus that is not configured, is not a failure to see.)
+fn unreadable_evidence(session: &crate::evidence::Session) -> Vec<String> {
+    use crate::evidence::EvidenceError as E;
+    session
+        .failures()
+        .into_iter()
+        .filter(|e| match e {
+            E::Kubernetes(_) | E::Timeout { .. } | E::Io(_) => true,
+            E::Prometheus { status, .. } => status.is_none_or(|s| s >= 500 || s == 401 || s == 403),
+            _ => false,
+        })
+        .map(|e| e.to_string())
+        .take(3)
+        .collect()
 }
 
 /// How a fixed-format answer starts (an assistant prefill). With findings, the analyzers' best
@@ -366,7 +427,7 @@ impl Investigator {
 /// training answers start the same way.
 pub fn answer_prefix(findings: &[Finding]) -> String {
     match findings.first() {
-        Some(top) => format!("CATEGORY: {}\nROOT CAUSE: The", top.category),
+        Some(top) => format!("CATEGORY: {}\nROOT CAUSE: The", top.category.as_str()),
         None => "CATEGORY:".to_string(),
     }
 }
@@ -421,11 +482,7 @@ fn plan(targets: &Targets, hits: &[Hit]) -> Vec<(&'static str, Value)> {
         calls.push(("get_pvc", with_ns(json!({"name": pvc}))));
     }
     // The runbook's Diagnosis names the evidence to collect; follow the kinds it mentions.
-    let diagnosis: String = hits
-        .iter()
-        .take(2)
-        .map(|h| h.snippet.to_lowercase())
-        .collect();
+    let diagnosis: String = hits.iter().take(2).map(|h| h.text.to_lowercase()).collect();
     if ns.is_some() {
         if targets.pod.is_none() && targets.workloads.is_empty() {
             calls.push(("list_pods", with_ns(json!({}))));
@@ -458,7 +515,7 @@ fn prompt_input(
         .iter()
         .take(prompt::MAX_FINDINGS)
         .map(|f| prompt::PromptFinding {
-            category: f.category.to_string(),
+            category: f.category.as_str().to_string(),
             resource: f.resource.clone(),
             summary: f.summary.clone(),
             confidence: f.confidence,
@@ -479,7 +536,7 @@ fn prompt_input(
     let runbook = hits.first().map(|h| prompt::PromptRunbook {
         path: h.path.clone(),
         heading: h.heading.clone(),
-        text: h.snippet.clone(),
+        text: h.text.clone(),
     });
     PromptInput {
         alert_name: alert.name().to_string(),
@@ -503,23 +560,6 @@ fn compact_args(args: &Value) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// The category a finding names, as the report's enum.
-pub(crate) fn category_of(finding: &Finding) -> Category {
-    finding.category.parse().unwrap_or(Category::Unknown)
-}
-
-/// The search_runbooks step's output: one block per hit.
-fn hit_lines(hits: &[Hit]) -> String {
-    hits.iter()
-        .map(|h| {
-            format!(
-                "{} — {} ({:.3})\n{}\n",
-                h.path, h.heading, h.score, h.snippet
-            )
-        })
-        .collect()
 }
 
 /// The cause's two best runbooks, then the alert's, then the cause's others: each runbook once,
@@ -548,10 +588,7 @@ mod tests {
             path: path.into(),
             heading: "Meaning".into(),
             score: 1.0,
-            snippet: String::new(),
-            bm25_rank: Some(1),
-            vector_rank: None,
-            title: String::new(),
+            text: String::new(),
         }
     }
 

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use crate::evidence::{ToolOutput, Toolbelt};
+use crate::evidence::{RunbookHit, ToolOutput, Toolbelt};
 use crate::report::{TrajectoryStep, step_id};
 
 /// Steps that observe the incident (tool calls), as opposed to model calls and runbook search.
@@ -19,6 +19,8 @@ pub struct Trajectory {
     steps: Vec<TrajectoryStep>,
     by_call: HashMap<String, usize>,
     failed: Vec<bool>,
+    /// The hits of `search_runbooks` steps, by step index.
+    runbooks: HashMap<usize, Vec<RunbookHit>>,
 }
 
 fn call_key(tool: &str, args: &Value) -> String {
@@ -37,11 +39,19 @@ impl Trajectory {
         let out: ToolOutput = belt.call(tool, &args).await;
         let index = self.push(tool, args, out.text, started.elapsed().as_millis() as u64);
         self.failed.push(!out.ok);
+        if !out.runbooks.is_empty() {
+            self.runbooks.insert(index, out.runbooks);
+        }
         self.by_call.insert(key, index);
         index
     }
 
-    /// Records a step that did not go through the tool belt (runbook search, an LLM call).
+    /// The runbooks a `search_runbooks` step found (empty for other steps).
+    pub fn runbook_hits(&self, index: usize) -> &[RunbookHit] {
+        self.runbooks.get(&index).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Records a step that did not go through the tool belt (an LLM call).
     pub fn record(&mut self, tool: &str, input: Value, output: String, duration_ms: u64) -> usize {
         let index = self.push(tool, input, output, duration_ms);
         self.failed.push(false);

@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+mod targets;
+
+pub use targets::Targets;
+
 /// One alert, normalised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
@@ -43,7 +47,7 @@ pub struct ParsedAlerts {
     /// Resolved alerts that will not be investigated.
     pub resolved: Vec<Alert>,
     /// Firing alerts dropped as duplicates of an earlier fingerprint.
-    pub duplicates: usize,
+    pub duplicates: Vec<Alert>,
     /// Alertmanager's `truncatedAlerts` (alerts it did not send).
     pub truncated: u64,
 }
@@ -64,6 +68,20 @@ fn err(path: impl Into<String>, message: impl Into<String>) -> AlertError {
 }
 
 impl Alert {
+    /// The alert with its secrets removed. Alerts enter AIDA through this module only, and
+    /// every parsed alert leaves it redacted (the fingerprint is taken before, so deduplication
+    /// sees the alert as Alertmanager sent it).
+    fn redacted(self) -> Self {
+        Self {
+            labels: redact_map(self.labels),
+            annotations: redact_map(self.annotations),
+            generator_url: self
+                .generator_url
+                .map(|u| crate::redact::text(&u).into_owned()),
+            ..self
+        }
+    }
+
     /// `labels.alertname`, or `"unnamed"`.
     pub fn name(&self) -> &str {
         self.labels
@@ -94,6 +112,7 @@ impl Alert {
             generator_url: None,
             fingerprint,
         }
+        .redacted()
     }
 }
 
@@ -111,6 +130,21 @@ pub fn label_fingerprint(labels: &BTreeMap<String, String>) -> String {
 
 /// Parses JSON text; syntax errors name line and column.
 pub fn parse_str(text: &str) -> Result<ParsedAlerts, AlertError> {
+    if text.trim().is_empty() {
+        return Err(err(
+            "$",
+            "the input is empty (expected an Alertmanager payload or an alert)",
+        ));
+    }
+    if text.len() > MAX_PAYLOAD_BYTES {
+        return Err(err(
+            "$",
+            format!(
+                "the payload is {} bytes; the limit is {MAX_PAYLOAD_BYTES}",
+                text.len()
+            ),
+        ));
+    }
     let value: Value = serde_json::from_str(text).map_err(|e| {
         err(
             "$",
@@ -174,7 +208,7 @@ pub fn parse_value(value: &Value) -> Result<ParsedAlerts, AlertError> {
     let mut parsed = ParsedAlerts {
         firing: Vec::new(),
         resolved: Vec::new(),
-        duplicates: 0,
+        duplicates: Vec::new(),
         truncated,
     };
     let mut seen = std::collections::HashSet::new();
@@ -184,7 +218,7 @@ pub fn parse_value(value: &Value) -> Result<ParsedAlerts, AlertError> {
             AlertStatus::Firing if seen.insert(alert.fingerprint.clone()) => {
                 parsed.firing.push(alert)
             }
-            AlertStatus::Firing => parsed.duplicates += 1,
+            AlertStatus::Firing => parsed.duplicates.push(alert),
         }
     }
     Ok(parsed)
@@ -243,10 +277,56 @@ fn parse_alert(value: &Value, path: &str) -> Result<Alert, AlertError> {
         fingerprint,
         labels,
         annotations,
-    })
+    }
+    .redacted())
 }
 
+/// Secrets in a label or annotation: the value of a secret-named key, or a credential shape.
+fn redact_map(map: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    map.into_iter()
+        .map(|(k, v)| {
+            let v = if crate::redact::is_secret_name(&k) && !v.is_empty() {
+                crate::redact::MARK.to_string()
+            } else {
+                crate::redact::text(&v).into_owned()
+            };
+            (k, v)
+        })
+        .collect()
+}
+
+/// The largest alert payload accepted (Alertmanager groups are small; a runaway template or a
+/// pasted log is not an alert).
+pub const MAX_PAYLOAD_BYTES: usize = 1 << 20;
+/// The longest label value accepted, in characters.
+pub const MAX_LABEL_CHARS: usize = 1024;
+/// The longest annotation value accepted, in characters.
+pub const MAX_ANNOTATION_CHARS: usize = 16 * 1024;
+
 fn string_map(
+    value: Option<&Value>,
+    path: &str,
+    required: bool,
+) -> Result<BTreeMap<String, String>, AlertError> {
+    let max = if required {
+        MAX_LABEL_CHARS
+    } else {
+        MAX_ANNOTATION_CHARS
+    };
+    let map = string_map_unbounded(value, path, required)?;
+    for (k, v) in &map {
+        let chars = v.chars().count();
+        if chars > max {
+            return Err(err(
+                format!("{path}.{k}"),
+                format!("{chars} characters; the limit is {max}"),
+            ));
+        }
+    }
+    Ok(map)
+}
+
+fn string_map_unbounded(
     value: Option<&Value>,
     path: &str,
     required: bool,

@@ -27,7 +27,7 @@ fn every_firing_alert_is_kept_once_and_resolved_are_skipped() {
     let names: Vec<_> = parsed.firing.iter().map(Alert::name).collect();
     assert_eq!(names, ["A", "C"]);
     assert_eq!(parsed.resolved.len(), 1);
-    assert_eq!(parsed.duplicates, 1);
+    assert_eq!(parsed.duplicates.len(), 1);
 }
 
 #[test]

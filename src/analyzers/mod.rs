@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::alert::Alert;
-use crate::evidence::{Kind, ListSelector, LogRequest, Source};
+use crate::alert::{Alert, Targets};
+use crate::evidence::{Kind, ListSelector, LogRequest, Session};
 
 mod facts;
 mod rules;
@@ -62,7 +62,8 @@ pub struct Finding {
     pub actions: Vec<String>,
 }
 
-/// Everything analyzers look at, gathered through the tools' [`Source`].
+/// Everything analyzers look at, read through the investigation's [`Session`] (the same reads
+/// the tools make, so the cluster is read once).
 #[derive(Debug, Default, Clone)]
 pub struct Snapshot {
     /// Namespaced objects by plural (`pods`, `events`, ...), across the gathered namespaces.
@@ -107,7 +108,7 @@ impl Snapshot {
 
     /// Reads the namespaces' objects, cluster-scoped context, logs of pods in trouble and the
     /// throttling metric. Best effort: what a source cannot give is left out.
-    pub async fn gather(source: &Source, namespaces: &[String]) -> Snapshot {
+    pub async fn gather(source: &Session, namespaces: &[String]) -> Snapshot {
         let mut snap = Snapshot::default();
         for plural in NAMESPACED {
             let Ok(kind) = Kind::find(plural) else {
@@ -181,22 +182,16 @@ impl Snapshot {
 /// supplies weak fallbacks when the cluster shows nothing.
 pub fn analyze(snap: &Snapshot, alert: Option<&Alert>) -> Vec<Finding> {
     let mut findings = rules::run(snap, alert);
+    // What the alert names (the one reading of its labels: `job` is the scrape job, not a
+    // Kubernetes Job).
     let focus: Vec<String> = alert
         .map(|a| {
-            [
-                "pod",
-                "deployment",
-                "statefulset",
-                "daemonset",
-                "job_name",
-                "job",
-                "node",
-                "persistentvolumeclaim",
-                "cronjob",
-            ]
-            .iter()
-            .filter_map(|k| a.label(k).map(str::to_string))
-            .collect()
+            let t = Targets::from_alert(a);
+            (t.pod.into_iter())
+                .chain(t.workloads.into_iter().map(|(_, name)| name))
+                .chain(t.node)
+                .chain(t.pvc)
+                .collect()
         })
         .unwrap_or_default();
     let score = |f: &Finding| {
@@ -218,13 +213,10 @@ pub fn top_category(findings: &[Finding]) -> &'static str {
     findings.first().map(|f| f.category).unwrap_or("unknown")
 }
 
-/// Namespaces an alert points at (its `namespace` label, or `exported_namespace`), else `default`.
+/// Namespaces an alert points at (its targets' namespace), else `default`.
 pub fn alert_namespaces(alert: Option<&Alert>) -> Vec<String> {
-    let ns = alert.and_then(|a| {
-        a.label("namespace")
-            .or_else(|| a.label("exported_namespace"))
-    });
-    vec![ns.unwrap_or("default").to_string()]
+    let ns = alert.and_then(|a| Targets::from_alert(a).namespace);
+    vec![ns.unwrap_or_else(|| "default".to_string())]
 }
 
 pub(crate) fn quote(tool: &str, args: Value, text: impl Into<String>) -> Quote {

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::Context;
 use crate::analyzers::{self, Snapshot};
-use crate::evidence::{Bundle, Source};
+use crate::evidence::{Bundle, Session, Source};
 use crate::exit::{Status, input_error};
 use crate::output::{Format, print_json, print_text};
 
@@ -56,7 +56,7 @@ fn check(args: &CheckArgs) -> Result<Status> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let snap = rt.block_on(Snapshot::gather(&source, &namespaces));
+    let snap = rt.block_on(Snapshot::gather(&Session::new(source), &namespaces));
     let findings = analyzers::analyze(&snap, alert.as_ref());
     let category = analyzers::top_category(&findings);
     match args.format {

@@ -1,9 +1,8 @@
 //! `aida completions SHELL`: shell completion scripts (checked in under `completions/`).
 use anyhow::Result;
-use clap::{Args, CommandFactory};
+use clap::Args;
 use clap_complete::Shell;
 
-use crate::cli::Cli;
 use crate::exit::Status;
 
 #[derive(Debug, Args)]
@@ -13,10 +12,10 @@ pub struct CompletionsArgs {
     pub shell: Shell,
 }
 
-/// The completion script for `shell`.
-pub fn generate(shell: Shell) -> Vec<u8> {
+/// The completion script of `cli` for `shell`.
+pub fn generate(shell: Shell, cli: &mut clap::Command) -> Vec<u8> {
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "aida", &mut out);
+    clap_complete::generate(shell, cli, "aida", &mut out);
     out
 }
 
@@ -32,10 +31,10 @@ pub fn file_name(shell: Shell) -> String {
     }
 }
 
-pub fn run(args: &CompletionsArgs) -> Result<Status> {
+pub fn run(args: &CompletionsArgs, cli: &mut clap::Command) -> Result<Status> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    out.write_all(&generate(args.shell))?;
+    out.write_all(&generate(args.shell, cli))?;
     out.flush()?;
     Ok(Status::Success)
 }

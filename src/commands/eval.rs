@@ -7,16 +7,12 @@ use clap::Args;
 use serde::Serialize;
 use serde_json::json;
 
-use super::Context;
-use super::investigate::{
-    ModelArgs, conclude_from, evidence_source, investigate_one, knowledge, spinner,
-};
-use crate::agent::{Investigator, Limits};
+use super::{Context, ModelArgs, Progress, pipeline_error};
 use crate::alert;
-use crate::evidence::Toolbelt;
 use crate::exit::{Status, input_error};
 use crate::output::{Format, print_json, print_text};
-use crate::report::{CaseScore, Expected, score};
+use crate::pipeline::{Request, Services};
+use crate::report::{CaseScore, Expected, Report, score};
 use crate::store::{IncidentSource, Store};
 
 #[derive(Debug, Args)]
@@ -43,11 +39,22 @@ struct CaseResult {
     /// `--llm none` case without a runbook index takes well under a millisecond.
     ms: f64,
     fallback: Option<String>,
+    /// The report, exactly as `aida investigate --format json` prints it for the same bundle.
+    report: Report,
+}
+
+/// A case that could not be run (a broken bundle): reported, and the suite goes on.
+#[derive(Debug, Serialize)]
+struct CaseError {
+    case: String,
+    error: String,
 }
 
 #[derive(Debug, Serialize)]
 struct Summary {
     cases: usize,
+    /// Cases that could not be run (counted as misses in the accuracy).
+    errors: usize,
     category_accuracy: f64,
     fact_recall: f64,
     resource_recall: f64,
@@ -109,12 +116,14 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
         )));
     }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let conclude = conclude_from(ctx, &args.model)?;
-    let kb = knowledge(ctx);
+    // The same services `aida investigate` builds: eval measures what users run.
+    let services =
+        Services::build(&ctx.home, ctx.config(), &args.model.choice()).map_err(pipeline_error)?;
     // Eval runs go to a private in-memory store: they are measurements, not incidents to review.
     let mut store = Store::open_in_memory()?;
-    let bar = spinner(ctx.global.quiet);
+    let progress = Progress::spinner(ctx.global.quiet);
     let mut results = Vec::new();
+    let mut errors = Vec::new();
     for dir in &cases {
         let name = dir
             .strip_prefix(&args.suite)
@@ -126,55 +135,30 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
         } else {
             name
         };
-        let expected_path = dir.join("expected.json");
-        let expected: Expected = serde_json::from_str(
-            &std::fs::read_to_string(&expected_path)
-                .map_err(|e| input_error(format!("{}: {e}", expected_path.display())))?,
-        )
-        .map_err(|e| input_error(format!("{}: {e}", expected_path.display())))?;
-        let alert_path = dir.join("alert.json");
-        let text = std::fs::read_to_string(&alert_path)
-            .map_err(|e| input_error(format!("{}: {e}", alert_path.display())))?;
-        let parsed = alert::parse_str(&text)
-            .map_err(|e| input_error(format!("{}: {e}", alert_path.display())))?;
-        let Some(alert) = parsed.firing.first() else {
-            return Err(input_error(format!(
-                "{}: no firing alert",
-                alert_path.display()
-            )));
-        };
+        progress.set(&format!("eval {name}"));
         let started = Instant::now();
-        let source = runtime.block_on(evidence_source(ctx, Some(dir), None))?;
-        let investigator = Investigator {
-            belt: Toolbelt::new(source),
-            knowledge: kb.clone(),
-            conclude: conclude.clone(),
-            limits: Limits::default(),
-        };
-        if let Some(bar) = &bar {
-            bar.set_message(format!("eval {name}"));
+        match run_case(&runtime, &services, &mut store, dir) {
+            Ok((report, expected, fallback)) => {
+                // Rounded to microseconds: whole milliseconds read 0 for every offline case.
+                let ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
+                results.push(CaseResult {
+                    case: name,
+                    score: score(&report, &expected),
+                    ms,
+                    fallback,
+                    report,
+                });
+            }
+            Err(e) if crate::exit::is_input_error(&e) => {
+                let error = crate::exit::render_chain(&e);
+                eprintln!("{name}: {error}");
+                errors.push(CaseError { case: name, error });
+            }
+            Err(e) => return Err(e),
         }
-        let outcome = investigate_one(
-            &runtime,
-            &investigator,
-            &mut store,
-            alert,
-            IncidentSource::Eval,
-            None,
-        )?;
-        // Rounded to microseconds: whole milliseconds read 0 for every offline case.
-        let ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
-        results.push(CaseResult {
-            case: name,
-            score: score(&outcome.report, &expected),
-            ms,
-            fallback: outcome.fallback,
-        });
     }
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    let n = results.len() as f64;
+    progress.finish();
+    let n = (results.len() + errors.len()) as f64;
     let facts_total: usize = results.iter().map(|r| r.score.facts_total).sum();
     let facts_stated: usize = results.iter().map(|r| r.score.facts_stated).sum();
     let res_total: usize = results.iter().map(|r| r.score.resources_total).sum();
@@ -182,7 +166,8 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
     let mut times: Vec<f64> = results.iter().map(|r| r.ms).collect();
     times.sort_by(f64::total_cmp);
     let summary = Summary {
-        cases: results.len(),
+        cases: results.len() + errors.len(),
+        errors: errors.len(),
         category_accuracy: results.iter().filter(|r| r.score.category_ok).count() as f64 / n,
         fact_recall: if facts_total == 0 {
             1.0
@@ -198,7 +183,9 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
         p95_ms: percentile(&times, 0.95),
     };
     match args.format {
-        Format::Json => print_json(&json!({"summary": summary, "cases": results}))?,
+        Format::Json => {
+            print_json(&json!({"summary": summary, "cases": results, "errors": errors}))?
+        }
         Format::Text => {
             let width = results
                 .iter()
@@ -230,6 +217,9 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
                     }
                 ));
             }
+            for e in &errors {
+                t.push_str(&format!("{:width$}  error: {}\n", e.case, e.error));
+            }
             t.push_str(&format!(
                 "\n{} cases · category accuracy {:.3} · fact recall {:.3} · resource recall {:.3} · p50 {} ms · p95 {} ms\n",
                 summary.cases, summary.category_accuracy, summary.fact_recall, summary.resource_recall, ms_text(summary.p50_ms), ms_text(summary.p95_ms)
@@ -247,4 +237,44 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
         return Ok(Status::Failure);
     }
     Ok(Status::Success)
+}
+
+/// One case: its expectation, its alert, and the investigation through the pipeline. Input
+/// errors name the file.
+fn run_case(
+    runtime: &tokio::runtime::Runtime,
+    services: &Services,
+    store: &mut Store,
+    dir: &Path,
+) -> Result<(Report, Expected, Option<String>)> {
+    let expected_path = dir.join("expected.json");
+    let expected: Expected = serde_json::from_str(
+        &std::fs::read_to_string(&expected_path)
+            .map_err(|e| input_error(format!("{}: {e}", expected_path.display())))?,
+    )
+    .map_err(|e| input_error(format!("{}: {e}", expected_path.display())))?;
+    let alert_path = dir.join("alert.json");
+    let text = std::fs::read_to_string(&alert_path)
+        .map_err(|e| input_error(format!("{}: {e}", alert_path.display())))?;
+    let parsed = alert::parse_str(&text)
+        .map_err(|e| input_error(format!("{}: {e}", alert_path.display())))?;
+    let Some(alert) = parsed.firing.first() else {
+        return Err(input_error(format!(
+            "{}: no firing alert",
+            alert_path.display()
+        )));
+    };
+    let source = runtime
+        .block_on(services.evidence(Some(dir), None))
+        .map_err(pipeline_error)?;
+    let request = Request {
+        alert,
+        source,
+        origin: IncidentSource::Eval,
+        incident_id: None,
+    };
+    let done = runtime
+        .block_on(services.investigate(store, request, &|_: &str| {}))
+        .map_err(pipeline_error)?;
+    Ok((done.report, expected, done.fallback.map(|f| f.reason)))
 }

@@ -1,11 +1,16 @@
-//! One module per command. Each exposes its clap arguments and a `run` function; this module
-//! loads the shared [`Context`] and dispatches.
-use anyhow::Result;
+//! One module per command. Each exposes its clap arguments and a `run` function that gets the
+//! shared [`Context`]; `cli` dispatches to them.
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
 
-use crate::cli::{Cli, Command, GlobalArgs};
-use crate::config::{Config, Loaded};
-use crate::exit::Status;
+use anyhow::Result;
+use clap::Args;
+
+use crate::config::{Config, LlmBackendKind, Loaded};
+use crate::exit::input_error;
 use crate::paths::Home;
+use crate::pipeline::{ModelChoice, PipelineError};
 
 pub mod bundle;
 pub mod completions;
@@ -15,6 +20,23 @@ pub mod ingest;
 pub mod investigate;
 pub mod model;
 pub mod search;
+
+/// Options every command accepts.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+    /// More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Only errors on stderr
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
 
 /// What every command gets: the home directory and the loaded configuration.
 pub struct Context {
@@ -43,17 +65,60 @@ impl Context {
     }
 }
 
-/// Runs the parsed command line.
-pub fn run(cli: Cli) -> Result<Status> {
-    match cli.command {
-        // Completions need no configuration: they must work even with a broken config file.
-        Command::Completions(args) => completions::run(&args),
-        Command::Bundle(cmd) => bundle::run(&Context::load(&cli.global)?, &cmd),
-        Command::Config(cmd) => config::run(&Context::load(&cli.global)?, &cmd),
-        Command::Model(cmd) => model::run(&Context::load(&cli.global)?, &cmd),
-        Command::Investigate(args) => investigate::run(&Context::load(&cli.global)?, &args),
-        Command::Eval(args) => eval::run(&Context::load(&cli.global)?, &args),
-        Command::Ingest(args) => ingest::run(&Context::load(&cli.global)?, &args),
-        Command::Search(args) => search::run(&Context::load(&cli.global)?, &args),
+/// Which model writes the conclusion: shared by the commands that investigate.
+#[derive(Debug, Clone, Args)]
+pub struct ModelArgs {
+    /// Who writes the conclusion [default: config llm.backend]
+    #[arg(long, value_enum)]
+    pub llm: Option<LlmBackendKind>,
+    /// LoRA adapter directory (PEFT layout) for the local model
+    #[arg(long, value_name = "DIR")]
+    pub adapter: Option<PathBuf>,
+}
+
+impl ModelArgs {
+    pub fn choice(&self) -> ModelChoice {
+        ModelChoice {
+            llm: self.llm,
+            adapter: self.adapter.clone(),
+        }
+    }
+}
+
+/// A pipeline error at the command edge: the user's to fix (exit 2) or not.
+pub(crate) fn pipeline_error(e: PipelineError) -> anyhow::Error {
+    if e.is_user_error() {
+        input_error(e.to_string())
+    } else {
+        e.into()
+    }
+}
+
+/// A spinner on stderr when it is a terminal (and not `--quiet`); log lines otherwise.
+pub(crate) struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    pub fn spinner(quiet: bool) -> Self {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Self { bar: None };
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Self { bar: Some(bar) }
+    }
+
+    pub fn set(&self, what: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(what.to_string());
+        }
+        tracing::info!("{what}");
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
     }
 }

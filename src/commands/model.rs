@@ -30,7 +30,7 @@ pub enum ModelCommand {
 
 /// Which model (and adapter) to load; shared by the local-model commands.
 #[derive(Debug, Clone, Args)]
-pub struct ModelArgs {
+pub struct LocalModelArgs {
     /// GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
@@ -44,7 +44,7 @@ pub struct ModelArgs {
 #[derive(Debug, Args)]
 pub struct InfoArgs {
     #[command(flatten)]
-    pub model: ModelArgs,
+    pub model: LocalModelArgs,
 }
 
 #[derive(Debug, Args)]
@@ -53,7 +53,7 @@ pub struct TokenizeArgs {
     #[arg(value_name = "FILE|-")]
     pub file: PathBuf,
     #[command(flatten)]
-    pub model: ModelArgs,
+    pub model: LocalModelArgs,
 }
 
 #[derive(Debug, Args)]
@@ -92,7 +92,7 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub chat: bool,
     #[command(flatten)]
-    pub model: ModelArgs,
+    pub model: LocalModelArgs,
 }
 
 #[derive(Debug, Args)]
@@ -104,7 +104,7 @@ pub struct PerplexityArgs {
     #[arg(long, default_value_t = 4096)]
     pub ctx: usize,
     #[command(flatten)]
-    pub model: ModelArgs,
+    pub model: LocalModelArgs,
 }
 
 #[derive(Debug, Args)]
@@ -351,7 +351,7 @@ fn usage_hint(ctx: &Context, pulled: &crate::hub::Pulled, kind: models::ModelKin
 }
 
 /// The model path: `--model`, else `llm.local.model`, else the default install.
-fn model_path(ctx: &Context, args: &ModelArgs) -> PathBuf {
+fn model_path(ctx: &Context, args: &LocalModelArgs) -> PathBuf {
     crate::llm::resolve_model_path(&ctx.home, ctx.config(), args.model.as_deref())
 }
 
@@ -364,7 +364,7 @@ fn llm_error(err: LlmError) -> anyhow::Error {
     }
 }
 
-fn load_model(ctx: &Context, args: &ModelArgs) -> Result<LocalLlm> {
+fn load_model(ctx: &Context, args: &LocalModelArgs) -> Result<LocalLlm> {
     let path = model_path(ctx, args);
     if !path.exists() {
         return Err(input_error(format!(

@@ -357,3 +357,29 @@ fn example_file_documents_every_key_and_parses() {
         );
     }
 }
+
+#[test]
+fn bounded_numbers_are_refused_naming_the_key_and_where_it_was_set() {
+    let home = tempfile::tempdir().unwrap();
+    let err = Config::load_with(
+        &Home::at(home.path()),
+        None,
+        &env(&[("AIDA_LLM_LOCAL_THREADS", "100000")]),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "environment variable AIDA_LLM_LOCAL_THREADS: llm.local.threads = 100000 is out of range (expected 0 to 256)"
+    );
+    let file = write(home.path(), "aida.toml", "[knowledge]\ntop_k = 0\n");
+    let err = Config::load_with(&Home::at(home.path()), None, &env(&[])).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains(&file.display().to_string()), "{text}");
+    assert!(
+        text.contains("knowledge.top_k = 0 is out of range (expected 1 to 10)"),
+        "{text}"
+    );
+    // Every bounded default is within its own bounds.
+    std::fs::remove_file(file).unwrap();
+    Config::load_with(&Home::at(home.path()), None, &env(&[])).unwrap();
+}

@@ -217,7 +217,7 @@ impl Bundle {
                 ))
             })?;
         match &found.outcome {
-            Ok(v) => Ok(redact::redacted(v.clone())),
+            Ok(v) => Ok(v.clone()),
             Err((status, message)) => Err(EvidenceError::Prometheus {
                 status: *status,
                 message: message.clone(),
@@ -409,14 +409,15 @@ pub fn parse_queries(path: &Path, text: &str) -> Result<Queries> {
             match prom_envelope_error(resp) {
                 Some(message) => Err((
                     v.get("status").and_then(Value::as_u64).map(|s| s as u16),
-                    message,
+                    redact::text(&message).into_owned(),
                 )),
-                None => Ok(resp.clone()),
+                // Recorded answers enter here: redacted once, at load.
+                None => Ok(redact::redacted(resp.clone())),
             }
         } else if let Some(err) = v.get("error").and_then(Value::as_str) {
             Err((
                 v.get("status").and_then(Value::as_u64).map(|s| s as u16),
-                err.to_string(),
+                redact::text(err).into_owned(),
             ))
         } else {
             return Err(bad("needs 'response' or 'error'"));
@@ -473,10 +474,10 @@ impl Recorder {
         &self.dir
     }
 
-    /// Writes `alert.json` (redacted).
+    /// Writes `alert.json` (the alert was redacted when it was parsed).
     pub fn write_alert(&self, alert: &Value) -> Result<()> {
         let path = self.dir.join("alert.json");
-        write_json(&path, &redact::redacted(alert.clone()))
+        write_json(&path, alert)
     }
 
     /// Records objects of one kind; later copies of the same object replace earlier ones.
@@ -605,7 +606,7 @@ impl Recorder {
             Err(other) => json!({"path": path, "params": params, "error": other.to_string()}),
         };
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        st.queries.push(redact::redacted(line).to_string());
+        st.queries.push(line.to_string());
         let dir = self.dir.join("prometheus");
         fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
         let path = dir.join("queries.jsonl");

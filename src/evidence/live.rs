@@ -25,6 +25,8 @@ pub struct Live {
     prometheus: Option<PromClient>,
     recorder: Option<Recorder>,
     timeout: Duration,
+    /// The API server's URL, named in connection errors (`https://10.0.0.1:6443`).
+    server: String,
 }
 
 impl Live {
@@ -60,6 +62,7 @@ impl Live {
         };
         config.connect_timeout = Some(timeout);
         config.read_timeout = Some(timeout);
+        let server = redact::text(&config.cluster_url.to_string()).into_owned();
         let client = kube::Client::try_from(config)
             .map_err(|e| EvidenceError::Kubernetes(format!("client: {e}")))?;
         Ok(Self {
@@ -67,6 +70,7 @@ impl Live {
             prometheus,
             recorder,
             timeout,
+            server,
         })
     }
 
@@ -96,11 +100,20 @@ impl Live {
         F: std::future::Future<Output = std::result::Result<T, kube::Error>>,
     {
         match tokio::time::timeout(self.timeout, fut).await {
-            Ok(r) => {
-                r.map_err(|e| EvidenceError::Kubernetes(format!("{what}: {}", kube_message(&e))))
-            }
+            Ok(r) => r.map_err(|e| match e {
+                // The server answered: its words say what is wrong.
+                kube::Error::Api(_) => {
+                    EvidenceError::Kubernetes(format!("{what}: {}", kube_message(&e)))
+                }
+                // It could not be reached: say where we tried.
+                other => EvidenceError::Kubernetes(format!(
+                    "{what}: cannot reach the API server {}: {}",
+                    self.server,
+                    kube_message(&other)
+                )),
+            }),
             Err(_) => Err(EvidenceError::Timeout {
-                what,
+                what: format!("{what} at {}", self.server),
                 secs: self.timeout.as_secs(),
             }),
         }
@@ -173,7 +186,7 @@ impl Live {
             .prometheus
             .as_ref()
             .ok_or(EvidenceError::NoPrometheus)?;
-        let out = prom.get(path, params).await.map(redact::redacted);
+        let out = prom.get(path, params).await;
         if let Some(rec) = &self.recorder {
             rec.query(path, params, out.as_ref())?;
         }
@@ -195,7 +208,10 @@ fn to_value(kind: &Kind, obj: DynamicObject) -> Value {
 
 fn kube_message(e: &kube::Error) -> String {
     match e {
-        kube::Error::Api(status) => format!("{} ({})", status.message, status.code),
-        other => other.to_string(),
+        // The API server's words enter here (they can echo request data): redacted once.
+        kube::Error::Api(status) => {
+            redact::text(&format!("{} ({})", status.message, status.code)).into_owned()
+        }
+        other => redact::text(&other.to_string()).into_owned(),
     }
 }

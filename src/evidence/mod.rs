@@ -16,6 +16,7 @@ mod live;
 mod prometheus;
 pub(crate) mod render;
 pub mod selector;
+mod session;
 mod tools;
 
 pub use bundle::{Bundle, Queries, Recorder, parse_list, parse_queries, split_kubectl_logs};
@@ -23,10 +24,11 @@ pub use kinds::{KINDS, Kind, LOG_SUBRESOURCE};
 pub use live::{Live, LiveOptions};
 pub use prometheus::{PromAuth, PromClient};
 pub use selector::ListSelector;
-pub use tools::{Budget, RunbookHit, RunbookSearch, ToolOutput, ToolSpec, Toolbelt};
+pub use session::Session;
+pub use tools::{Budget, RunbookHit, RunbookQuery, RunbookSearch, ToolOutput, ToolSpec, Toolbelt};
 
 /// Why evidence could not be read. Tools turn these into error results for the agent.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum EvidenceError {
     /// A bundle file that is not what it should be; `at` is `line L column C` for JSON errors.
     #[error("{path}: {at}{message}")]
@@ -151,42 +153,3 @@ pub(crate) fn json_error(path: &std::path::Path, err: &serde_json::Error) -> Evi
 
 #[cfg(test)]
 mod tests;
-
-impl Source {
-    /// The live source described by the configuration (`kubernetes.*`, `prometheus.*`),
-    /// recording into `record` when given. Connecting makes no request yet.
-    pub async fn live_from_config(
-        config: &crate::config::Config,
-        record: Option<&std::path::Path>,
-    ) -> Result<Source> {
-        let k = &config.kubernetes;
-        let opts = LiveOptions {
-            kubeconfig: k.kubeconfig.clone(),
-            context: k.context.clone(),
-            timeout: std::time::Duration::from_secs(k.timeout_secs.max(1)),
-        };
-        let p = &config.prometheus;
-        let prometheus = match p.url.as_deref().filter(|u| !u.is_empty()) {
-            Some(url) => {
-                let auth = match (&p.bearer_token, &p.username) {
-                    (Some(t), _) => PromAuth::Bearer(t.clone()),
-                    (None, Some(u)) => PromAuth::Basic {
-                        username: u.clone(),
-                        password: p.password.clone(),
-                    },
-                    (None, None) => PromAuth::None,
-                };
-                Some(PromClient::new(
-                    url,
-                    auth,
-                    std::time::Duration::from_secs(p.timeout_secs.max(1)),
-                )?)
-            }
-            None => None,
-        };
-        let recorder = record.map(Recorder::new).transpose()?;
-        Ok(Source::Live(Arc::new(
-            Live::connect(&opts, prometheus, recorder).await?,
-        )))
-    }
-}

@@ -77,8 +77,20 @@ impl PromClient {
         })
     }
 
-    /// GET `path` with `params`; the success envelope, or an error.
+    /// GET `path` with `params`; the success envelope, or an error. Prometheus' answers and
+    /// error texts enter AIDA here, so both leave redacted.
     pub async fn get(&self, path: &str, params: &[(String, String)]) -> Result<Value> {
+        match self.get_unredacted(path, params).await {
+            Ok(v) => Ok(crate::redact::redacted(v)),
+            Err(EvidenceError::Prometheus { status, message }) => Err(EvidenceError::Prometheus {
+                status,
+                message: crate::redact::text(&message).into_owned(),
+            }),
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn get_unredacted(&self, path: &str, params: &[(String, String)]) -> Result<Value> {
         if !PATHS.contains(&path) {
             return Err(EvidenceError::Prometheus {
                 status: None,
@@ -178,7 +190,7 @@ fn without_url(e: &reqwest::Error) -> String {
     if let Some(url) = e.url() {
         s = s.replace(url.as_str(), "<prometheus>");
     }
-    crate::redact::text(&s).into_owned()
+    s
 }
 
 fn snippet(body: &[u8]) -> String {

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::{EvidenceError, Result};
 
 /// A list query's selectors, in the API's string syntax (`app=web,tier!=db`, `status.phase=Running`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ListSelector {
     pub labels: Option<String>,
     pub fields: Option<String>,

@@ -1,6 +1,7 @@
 //! The agent's tools: names, JSON-schema parameters and one-line descriptions (ready for function
-//! calling), and their execution over a [`Source`]. Every output passes [`crate::redact::text`]
-//! and a byte/line budget; errors are results (`ok: false`), never panics.
+//! calling), and their execution over one investigation's [`Session`]. Evidence arrives redacted
+//! from the sources; every output passes a byte/line
+//! budget; errors are results (`ok: false`), never panics.
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -8,8 +9,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::render::{self, arr, name, s};
-use super::{EvidenceError, Kind, ListSelector, LogRequest, Source};
-use crate::redact;
+use super::{EvidenceError, Kind, ListSelector, LogRequest, Session, Source};
+use crate::alert::Alert;
 
 /// A tool as a function-calling API wants it.
 #[derive(Debug, Clone, Serialize)]
@@ -27,10 +28,13 @@ pub struct ToolOutput {
     pub ok: bool,
     pub text: String,
     pub truncated: bool,
+    /// The hits of a `search_runbooks` call, for the report's runbook list (empty otherwise).
+    #[serde(skip)]
+    pub runbooks: Vec<RunbookHit>,
 }
 
 /// One runbook search hit (the knowledge module fills these).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunbookHit {
     pub path: String,
     pub heading: String,
@@ -38,9 +42,18 @@ pub struct RunbookHit {
     pub text: String,
 }
 
-/// Runbook search, injected by whoever owns the knowledge base.
+/// What to search the runbooks for.
+#[derive(Debug, Clone, Copy)]
+pub enum RunbookQuery<'a> {
+    /// Free text (a model's question, a finding's cause).
+    Text(&'a str),
+    /// The alert itself: its name, annotations, labels and expression (an alert-name match ranks first).
+    Alert(&'a Alert),
+}
+
+/// Runbook search, implemented by the knowledge base and injected into the tool belt.
 pub trait RunbookSearch: Send + Sync {
-    fn search(&self, query: &str, top_k: usize) -> Result<Vec<RunbookHit>, String>;
+    fn search(&self, query: RunbookQuery<'_>, top_k: usize) -> Result<Vec<RunbookHit>, String>;
 }
 
 /// Output limits per tool call.
@@ -59,12 +72,14 @@ impl Default for Budget {
     }
 }
 
-/// The tool belt over one evidence source.
+/// The tool belt of one investigation: the tools over one evidence [`Session`], the runbook
+/// search, and the alert being investigated (what `search_runbooks` without a query looks for).
 pub struct Toolbelt {
-    source: Source,
+    session: Session,
     runbooks: Option<Arc<dyn RunbookSearch>>,
     budget: Budget,
     default_namespace: Option<String>,
+    alert: Option<Alert>,
 }
 
 fn obj_schema(props: Value, required: &[&str]) -> Value {
@@ -76,11 +91,18 @@ const NS: &str = "Kubernetes namespace";
 impl Toolbelt {
     pub fn new(source: Source) -> Self {
         Self {
-            source,
+            session: Session::new(source),
             runbooks: None,
             budget: Budget::default(),
             default_namespace: None,
+            alert: None,
         }
+    }
+
+    /// The alert under investigation: `search_runbooks` without a query searches for it.
+    pub fn with_alert(mut self, alert: Alert) -> Self {
+        self.alert = Some(alert);
+        self
     }
 
     pub fn with_runbooks(mut self, search: Arc<dyn RunbookSearch>) -> Self {
@@ -99,8 +121,9 @@ impl Toolbelt {
         self
     }
 
-    pub fn source(&self) -> &Source {
-        &self.source
+    /// The reads of this investigation (the analyzers read through the same session).
+    pub fn session(&self) -> &Session {
+        &self.session
     }
 
     /// Every tool this belt offers (runbook search only when a search was injected).
@@ -196,7 +219,7 @@ impl Toolbelt {
             v.push(ToolSpec {
                 name: "search_runbooks",
                 description: "Search the runbook knowledge base; returns the best matching sections with their path and heading.",
-                parameters: obj_schema(json!({"query": {"type": "string"}, "top_k": {"type": "integer", "minimum": 1, "maximum": 10}}), &["query"]),
+                parameters: obj_schema(json!({"query": {"type": "string", "description": "what to look for; omit to search for the alert under investigation"}, "top_k": {"type": "integer", "minimum": 1, "maximum": 10}}), &[]),
             });
         }
         v
@@ -204,11 +227,12 @@ impl Toolbelt {
 
     /// Runs one tool. Never panics; failures come back with `ok: false`.
     pub async fn call(&self, tool: &str, args: &Value) -> ToolOutput {
-        let (ok, text) = match self.dispatch(tool, args).await {
+        let mut runbooks = Vec::new();
+        // Evidence was redacted where it entered (the sources); outputs are only rendered here.
+        let (ok, text) = match self.dispatch(tool, args, &mut runbooks).await {
             Ok(text) => (true, text),
             Err(e) => (false, format!("error: {e}")),
         };
-        let text = redact::text(&text).into_owned();
         let keep_tail = tool == "pod_logs";
         let (text, truncated) = truncate(&text, self.budget, keep_tail);
         ToolOutput {
@@ -216,6 +240,7 @@ impl Toolbelt {
             ok,
             text,
             truncated,
+            runbooks,
         }
     }
 
@@ -225,7 +250,12 @@ impl Toolbelt {
             .ok_or_else(|| ToolError::Arg("missing required parameter 'namespace'".into()))
     }
 
-    async fn dispatch(&self, tool: &str, args: &Value) -> Result<String, ToolError> {
+    async fn dispatch(
+        &self,
+        tool: &str,
+        args: &Value,
+        runbooks: &mut Vec<RunbookHit>,
+    ) -> Result<String, ToolError> {
         if !args.is_object() && !args.is_null() {
             return Err(ToolError::Arg("arguments must be a JSON object".into()));
         }
@@ -243,7 +273,7 @@ impl Toolbelt {
                 if let Some(t) = opt_str(args, "time")? {
                     p.push(("time".into(), t));
                 }
-                let resp = self.source.prometheus("/api/v1/query", &p).await?;
+                let resp = self.session.prometheus("/api/v1/query", &p).await?;
                 Ok(render::prom_text(&resp))
             }
             "promql_range_query" => {
@@ -270,11 +300,11 @@ impl Toolbelt {
                     ("end".into(), end),
                     ("step".into(), step),
                 ];
-                let resp = self.source.prometheus("/api/v1/query_range", &p).await?;
+                let resp = self.session.prometheus("/api/v1/query_range", &p).await?;
                 Ok(render::prom_text(&resp))
             }
             "prometheus_alerts" => {
-                let resp = self.source.prometheus("/api/v1/alerts", &[]).await?;
+                let resp = self.session.prometheus("/api/v1/alerts", &[]).await?;
                 let mut out = String::new();
                 let alerts = arr(&resp, "/data/alerts");
                 if alerts.is_empty() {
@@ -297,14 +327,21 @@ impl Toolbelt {
                     .runbooks
                     .as_ref()
                     .ok_or_else(|| ToolError::Arg("runbook search is not available".into()))?;
-                let q = req_str(args, "query")?;
+                let text = opt_str(args, "query")?.filter(|q| !q.trim().is_empty());
+                let query = match (&text, &self.alert) {
+                    (Some(q), _) => RunbookQuery::Text(q),
+                    (None, Some(alert)) => RunbookQuery::Alert(alert),
+                    (None, None) => {
+                        return Err(ToolError::Arg("missing required parameter 'query'".into()));
+                    }
+                };
                 let k = opt_u64(args, "top_k")?.unwrap_or(3).clamp(1, 10) as usize;
-                let hits = search.search(&q, k).map_err(ToolError::Other)?;
+                let hits = search.search(query, k).map_err(ToolError::Other)?;
                 let mut out = String::new();
                 if hits.is_empty() {
                     out.push_str("(no matching runbook)\n");
                 }
-                for h in hits {
+                for h in &hits {
                     let _ = writeln!(
                         out,
                         "## {} — {} (score {:.3})\n{}\n",
@@ -314,6 +351,7 @@ impl Toolbelt {
                         h.text.trim()
                     );
                 }
+                *runbooks = hits;
                 Ok(out)
             }
             other => Err(ToolError::Arg(format!("unknown tool '{other}'"))),
@@ -329,7 +367,7 @@ impl Toolbelt {
         let sel = ListSelector::fields(format!(
             "involvedObject.kind={kind},involvedObject.name={obj_name}"
         ));
-        let mut evs = self.source.list(Kind::event(), ns, &sel).await?;
+        let mut evs = self.session.list(Kind::event(), ns, &sel).await?;
         if ns.is_none() {
             // Node events live in "default"; cluster-wide search keeps them whatever the namespace.
             evs.retain(|e| s(e, "/involvedObject/name") == obj_name);
@@ -341,7 +379,7 @@ impl Toolbelt {
         let ns = self.ns(args)?;
         let pod_name = req_str(args, "name")?;
         let pod = self
-            .source
+            .session
             .get(Kind::pod(), Some(&ns), &pod_name)
             .await?
             .ok_or_else(|| ToolError::NotFound(format!("pod {ns}/{pod_name}")))?;
@@ -356,7 +394,7 @@ impl Toolbelt {
             labels: opt_str(args, "label_selector")?,
             fields: opt_str(args, "field_selector")?,
         };
-        let mut pods = self.source.list(Kind::pod(), Some(&ns), &sel).await?;
+        let mut pods = self.session.list(Kind::pod(), Some(&ns), &sel).await?;
         pods.sort_by(|a, b| name(a).cmp(name(b)));
         let mut out = format!("{} pod(s) in {ns}\n", pods.len());
         for p in &pods {
@@ -385,7 +423,7 @@ impl Toolbelt {
             labels: None,
             fields: (!fields.is_empty()).then(|| fields.join(",")),
         };
-        let mut evs = self.source.list(Kind::event(), Some(&ns), &sel).await?;
+        let mut evs = self.session.list(Kind::event(), Some(&ns), &sel).await?;
         let dropped = render::sort_events(&mut evs, 60);
         Ok(render::events_block(&evs, dropped))
     }
@@ -399,7 +437,7 @@ impl Toolbelt {
                 // The API needs a container for multi-container pods: take the first, as kubectl
                 // does with its default-container annotation absent.
                 let pod = self
-                    .source
+                    .session
                     .get(Kind::pod(), Some(&ns), &pod_name)
                     .await?
                     .ok_or_else(|| ToolError::NotFound(format!("pod {ns}/{pod_name}")))?;
@@ -423,7 +461,7 @@ impl Toolbelt {
             tail_lines: Some(opt_u64(args, "tail_lines")?.unwrap_or(100).clamp(1, 2000)),
             since_seconds: opt_u64(args, "since_seconds")?,
         };
-        let text = self.source.logs(&req).await?;
+        let text = self.session.logs(&req).await?;
         let mut out = format!(
             "{}logs of {ns}/{pod_name} container {container} (last {} lines)\n",
             if previous { "previous " } else { "" },
@@ -454,7 +492,7 @@ impl Toolbelt {
         }
         let wl_name = req_str(args, "name")?;
         let obj = self
-            .source
+            .session
             .get(kind, Some(&ns), &wl_name)
             .await?
             .ok_or_else(|| ToolError::NotFound(format!("{} {ns}/{wl_name}", kind.kind)))?;
@@ -464,7 +502,7 @@ impl Toolbelt {
         if kind.kind == "Deployment" {
             let rs_kind = Kind::find("ReplicaSet")?;
             let mut rss = self
-                .source
+                .session
                 .list(rs_kind, Some(&ns), &ListSelector::default())
                 .await?;
             rss.retain(|rs| {
@@ -489,7 +527,7 @@ impl Toolbelt {
         }
         if let Some(labels) = selector_string(&obj) {
             let mut pods = self
-                .source
+                .session
                 .list(Kind::pod(), Some(&ns), &ListSelector::labels(labels))
                 .await?;
             pods.sort_by(|a, b| name(a).cmp(name(b)));
@@ -507,7 +545,7 @@ impl Toolbelt {
         let node_name = req_str(args, "name")?;
         let kind = Kind::find("Node")?;
         let node = self
-            .source
+            .session
             .get(kind, None, &node_name)
             .await?
             .ok_or_else(|| ToolError::NotFound(format!("node {node_name}")))?;
@@ -523,7 +561,7 @@ impl Toolbelt {
         let pvc_kind = Kind::find("pvc")?;
         let pvcs = match opt_str(args, "name")? {
             Some(n) => vec![
-                self.source
+                self.session
                     .get(pvc_kind, Some(&ns), &n)
                     .await?
                     .ok_or_else(|| {
@@ -532,7 +570,7 @@ impl Toolbelt {
             ],
             None => {
                 let mut v = self
-                    .source
+                    .session
                     .list(pvc_kind, Some(&ns), &ListSelector::default())
                     .await?;
                 v.sort_by(|a, b| name(a).cmp(name(b)));
@@ -547,7 +585,7 @@ impl Toolbelt {
             out.push_str(&render::pvc_text(pvc));
             let vol = s(pvc, "/spec/volumeName");
             if !vol.is_empty() {
-                match self.source.get(Kind::find("pv")?, None, vol).await? {
+                match self.session.get(Kind::find("pv")?, None, vol).await? {
                     Some(pv) => out.push_str(&render::pv_text(&pv)),
                     None => {
                         let _ = writeln!(out, "PersistentVolume {vol}: not found");
@@ -556,7 +594,7 @@ impl Toolbelt {
             }
             let sc = s(pvc, "/spec/storageClassName");
             if !sc.is_empty() {
-                let found = self.source.get(Kind::find("sc")?, None, sc).await;
+                let found = self.session.get(Kind::find("sc")?, None, sc).await;
                 match found {
                     Ok(Some(obj)) => {
                         let _ = writeln!(
@@ -591,7 +629,7 @@ impl Toolbelt {
             None
         };
         let mut obj = self
-            .source
+            .session
             .get(kind, ns.as_deref(), &obj_name)
             .await?
             .ok_or_else(|| {

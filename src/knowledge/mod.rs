@@ -25,6 +25,7 @@ mod encoder;
 mod index;
 pub mod markdown;
 pub mod query;
+mod runbook_tool;
 mod store;
 
 pub use embed::{EmbedError, Embedder};

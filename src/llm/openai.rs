@@ -49,6 +49,18 @@ impl OpenAiSettings {
     }
 }
 
+/// True for `localhost` and loopback addresses: the local servers that take no key.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// The OpenAI-compatible backend.
 #[derive(Clone)]
 pub struct OpenAiBackend {
@@ -72,6 +84,21 @@ impl OpenAiBackend {
             return Err(LlmError::Input(
                 "llm.openai.model is empty: set it in the config or AIDA_LLM_OPENAI_MODEL".into(),
             ));
+        }
+        let url = reqwest::Url::parse(settings.base_url.trim()).map_err(|e| {
+            LlmError::Input(format!(
+                "llm.openai.base_url {:?} is not a URL: {e}",
+                settings.base_url
+            ))
+        })?;
+        // Without a key the whole prompt (evidence included) would go out with an empty bearer:
+        // only local servers (Ollama, vLLM, llama.cpp on loopback) are used keyless.
+        if settings.api_key.is_none() && !is_loopback(&url) {
+            return Err(LlmError::Input(format!(
+                "no API key for {}: set llm.openai.api_key (or OPENAI_API_KEY); only servers on \
+                 loopback (localhost, 127.0.0.1, ::1) are used without one",
+                settings.base_url
+            )));
         }
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
@@ -275,7 +302,8 @@ fn parse_response(v: &Value, attempts: u32, elapsed: Duration) -> Result<ChatRes
             });
         }
     }
-    let content = msg["content"].as_str().unwrap_or_default().to_string();
+    // A remote model's words enter here: redacted once, like any other outside text.
+    let content = crate::redact::text(msg["content"].as_str().unwrap_or_default()).into_owned();
     if content.is_empty()
         && tool_calls.is_empty()
         && let Some(refusal) = msg["refusal"].as_str()

@@ -145,6 +145,9 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     ]
 });
 
+/// Characters that end a clause rather than a credential.
+const TRAILING_PUNCTUATION: &[char] = &[',', '.', ';', ':', '!', '?', ')', ']', '}'];
+
 /// Redacts every shape-recognisable credential in free text. Idempotent.
 pub fn text(input: &str) -> Cow<'_, str> {
     let mut out: Cow<'_, str> = Cow::Borrowed(input);
@@ -167,6 +170,14 @@ pub fn text(input: &str) -> Cow<'_, str> {
                     }
                     let mut dst = String::new();
                     caps.expand(rule.with, &mut dst);
+                    // Punctuation that closes the sentence around a secret is not part of it
+                    // ("password hunter2, then" keeps its comma).
+                    let whole = &caps[0];
+                    let kept = whole.trim_end_matches(TRAILING_PUNCTUATION);
+                    let trail = &whole[kept.len()..];
+                    if !trail.is_empty() && !dst.ends_with(trail) {
+                        dst.push_str(trail);
+                    }
                     dst
                 })
                 .into_owned();

@@ -213,3 +213,18 @@ proptest::proptest! {
         proptest::prop_assert!(!out.contains(secret), "{}: {}", kind, out);
     }
 }
+
+#[test]
+fn punctuation_after_a_secret_survives() {
+    assert_eq!(
+        text("login with --password hunter2, then retry."),
+        "login with --password [REDACTED], then retry."
+    );
+    assert_eq!(
+        text("conn failed (Password=hunter22;). Retrying"),
+        "conn failed (Password=[REDACTED];). Retrying"
+    );
+    let once = text("token: abcdef123456.").into_owned();
+    assert_eq!(once, "token: [REDACTED].");
+    assert_eq!(text(&once), once, "idempotent");
+}

@@ -7,6 +7,12 @@ pub fn render_markdown(report: &Report) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# {} — {}", report.alert_name(), report.category);
     let _ = writeln!(md);
+    for warning in &report.warnings {
+        let _ = writeln!(md, "> **Warning:** {}", one_line(warning));
+    }
+    if !report.warnings.is_empty() {
+        let _ = writeln!(md);
+    }
     let labels = report.alert["labels"]
         .as_object()
         .map(|labels| {
@@ -20,10 +26,11 @@ pub fn render_markdown(report: &Report) -> String {
         .unwrap_or_default();
     let _ = writeln!(
         md,
-        "- **Incident** `{}` · **confidence** {:.2} · **model** {}{}",
+        "- **Incident** `{}` · **confidence** {:.2} · **model** {} ({}){}",
         report.incident_id,
         report.confidence,
         report.model.name,
+        report.model.backend,
         report
             .model
             .adapter

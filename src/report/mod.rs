@@ -168,6 +168,10 @@ pub struct Report {
     pub model: ModelInfo,
     pub timings_ms: BTreeMap<String, u64>,
     pub tokens: BTreeMap<String, u64>,
+    /// What the reader must know before trusting the conclusion: evidence that could not be
+    /// read, a model that could not be used. Shown first; absent when there is nothing to say.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Why a report is not internally consistent.

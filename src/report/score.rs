@@ -3,8 +3,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{Category, Report};
 
-/// `expected.json` of an incident bundle.
+/// `expected.json` of an incident bundle. Unknown keys are errors (a misspelt `fatcs` would
+/// otherwise score every case as fully stated); the documentary keys are named here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Expected {
     pub category: Category,
     #[serde(default)]
@@ -14,10 +16,20 @@ pub struct Expected {
     /// `ns/Kind/name` (or `Kind/name` for cluster-scoped objects).
     #[serde(default)]
     pub resources: Vec<String>,
+    /// Where the case came from (documentation only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// How the case's evidence was made (documentation only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
+    /// How hard the case is thought to be (documentation only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difficulty: Option<String>,
 }
 
 /// A fact is stated when the conclusion contains any alternative (case-insensitive).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExpectedFact {
     pub any: Vec<String>,
 }

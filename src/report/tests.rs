@@ -34,6 +34,7 @@ pub(crate) fn sample() -> Report {
         model: ModelInfo { backend: "none".into(), name: "analyzers".into(), adapter: None },
         timings_ms: [("total".to_string(), 12u64)].into_iter().collect(),
         tokens: Default::default(),
+        warnings: Vec::new(),
     }
 }
 

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use aida::evidence::{Bundle, KINDS, ListSelector, Recorder, Source, Toolbelt, split_kubectl_logs};
+use aida::evidence::{
+    Bundle, KINDS, ListSelector, Recorder, Session, Source, Toolbelt, split_kubectl_logs,
+};
 use axum::body::Body;
 use axum::http::{Request, Response};
 use serde_json::{Value, json};
@@ -424,9 +426,13 @@ fn live_bundle_and_recording_agree() {
             let ns = aida::analyzers::alert_namespaces(Some(&alert));
             // (The live source here has no Prometheus, so bundles with metrics differ by design.)
             let has_metrics = dir.join("prometheus").is_dir();
-            let live_snap = Snapshot::gather(&live_source(&api, None).await, &ns).await;
-            let bundle_snap =
-                Snapshot::gather(&Source::Bundle(Arc::new(Bundle::open(&dir).unwrap())), &ns).await;
+            let live_snap =
+                Snapshot::gather(&Session::new(live_source(&api, None).await), &ns).await;
+            let bundle_snap = Snapshot::gather(
+                &Session::new(Source::Bundle(Arc::new(Bundle::open(&dir).unwrap()))),
+                &ns,
+            )
+            .await;
             assert!(
                 has_metrics
                     || aida::analyzers::analyze(&live_snap, Some(&alert))

@@ -1,7 +1,8 @@
-//! Which Kubernetes objects an alert is about, read from its labels.
+//! Which Kubernetes objects an alert is about, read from its labels. The one place that says
+//! what a label means (the agent's tool plan and the analyzers' focus both read it).
 use serde::Serialize;
 
-use crate::alert::Alert;
+use super::Alert;
 
 /// The resources an alert names. Empty fields mean the label was absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
