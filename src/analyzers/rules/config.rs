@@ -14,7 +14,11 @@ pub(super) fn container_config_error(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Containe
         return false;
     }
     let cname = c.name;
-    let mut quotes: Vec<Quote> = c.line_with("State:").map(|l| p.quote(l)).into_iter().collect();
+    let mut quotes: Vec<Quote> = c
+        .line_with("State:")
+        .map(|l| p.quote(l))
+        .into_iter()
+        .collect();
     if let Some(e) = p
         .events
         .iter()

@@ -1,9 +1,9 @@
 //! Jobs: failed Jobs, explained by their newest pod's logs and exit code.
 use serde_json::{Value, json};
 
-use crate::analyzers::quote;
 use super::logs::{classify_logs, last_log_line};
 use super::{Ctx, arr, meta_name, meta_ns, num, s};
+use crate::analyzers::quote;
 use crate::evidence::render::{condition_line, one_line};
 
 /// Failed Jobs; returns their names so their pods are not also reported as crashes.

@@ -2,9 +2,9 @@
 //! application error) and quotes its lines as `pod_logs` prints them.
 use serde_json::json;
 
+use super::Ctx;
 use crate::analyzers::facts::{self, log_line};
 use crate::analyzers::{LOG_TAIL, Quote, quote};
-use super::Ctx;
 
 /// Log signatures, most specific first: (category, needles, what it means).
 const LOG_SIGNS: &[(&str, &[&str], &str)] = &[
@@ -87,7 +87,8 @@ fn error_lines(text: &str) -> Vec<String> {
 }
 
 fn log_quote(ns: &str, pod: &str, container: &str, previous: bool, line: &str) -> Quote {
-    let mut args = json!({"namespace": ns, "name": pod, "container": container, "tail_lines": LOG_TAIL});
+    let mut args =
+        json!({"namespace": ns, "name": pod, "container": container, "tail_lines": LOG_TAIL});
     if previous {
         args["previous"] = json!(true);
     }
@@ -150,7 +151,12 @@ impl LogVerdict {
 
 /// The last non-empty line of a container's logs (previous instance first), for a crash whose
 /// logs hold no error line: its quote and its conclusion text.
-pub(super) fn last_log_line(cx: &Ctx<'_>, ns: &str, pod: &str, container: &str) -> Option<(Quote, String)> {
+pub(super) fn last_log_line(
+    cx: &Ctx<'_>,
+    ns: &str,
+    pod: &str,
+    container: &str,
+) -> Option<(Quote, String)> {
     let key = (ns.to_string(), pod.to_string(), container.to_string());
     [
         (true, cx.snap.previous_logs.get(&key)),
@@ -167,7 +173,12 @@ pub(super) fn last_log_line(cx: &Ctx<'_>, ns: &str, pod: &str, container: &str) 
 }
 
 /// Classifies a crashing/unready container's logs.
-pub(super) fn classify_logs(cx: &Ctx<'_>, ns: &str, pod: &str, container: &str) -> Option<LogVerdict> {
+pub(super) fn classify_logs(
+    cx: &Ctx<'_>,
+    ns: &str,
+    pod: &str,
+    container: &str,
+) -> Option<LogVerdict> {
     let key = (ns.to_string(), pod.to_string(), container.to_string());
     let sources = [
         (true, cx.snap.previous_logs.get(&key)),

@@ -1,8 +1,8 @@
 //! Metrics: Prometheus answers in the snapshot (CPU throttling per container).
 use serde_json::{Value, json};
 
-use crate::analyzers::{quote, throttling_query};
 use super::{Ctx, arr, s};
+use crate::analyzers::{quote, throttling_query};
 
 pub(super) fn metrics(cx: &mut Ctx<'_>) {
     let snap = cx.snap;

@@ -1,9 +1,9 @@
 //! Nodes: conditions that make a node NotReady or under pressure.
 use serde_json::json;
 
+use super::{Ctx, arr, meta_name, s};
 use crate::analyzers::facts::{LINE_CHARS, clip};
 use crate::analyzers::quote;
-use super::{Ctx, arr, meta_name, s};
 use crate::evidence::render::condition_line;
 
 pub(super) fn nodes(cx: &mut Ctx<'_>) {

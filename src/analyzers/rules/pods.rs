@@ -65,13 +65,14 @@ impl Container<'_> {
         self.waiting == "CrashLoopBackOff"
             || ["state", "lastState"]
                 .iter()
-                .any(|p| self.term_code(p).is_some_and(|c| c != 0))
+                .any(|at| self.term_code(at).is_some_and(|code| code != 0))
             || matches!(self.waiting, "RunContainerError" | "CreateContainerError")
     }
 
     /// Running but not Ready.
     pub(super) fn not_ready(&self) -> bool {
-        self.st.get("ready") != Some(&Value::Bool(true)) && self.st.pointer("/state/running").is_some()
+        self.st.get("ready") != Some(&Value::Bool(true))
+            && self.st.pointer("/state/running").is_some()
     }
 }
 
@@ -235,7 +236,11 @@ fn image_pull(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Container<'_>) -> bool {
     ) {
         return false;
     }
-    let mut quotes: Vec<Quote> = c.line_with("State:").map(|l| p.quote(l)).into_iter().collect();
+    let mut quotes: Vec<Quote> = c
+        .line_with("State:")
+        .map(|l| p.quote(l))
+        .into_iter()
+        .collect();
     let image = s(c.spec, "/image");
     let pull_event = p.events.iter().rev().find(|e| {
         let m = s(e, "/message");

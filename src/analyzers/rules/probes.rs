@@ -61,7 +61,7 @@ pub(super) fn failing_probe(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Container<'_>) ->
     let mut summary = format!(
         "{probe_kind} probe of container {cname}{} keeps failing ({})",
         probe
-            .map(|p| format!(" ({})", probe_action(p)))
+            .map(|pr| format!(" ({})", probe_action(pr)))
             .unwrap_or_default(),
         if crashing {
             "the kubelet restarts it"
@@ -77,7 +77,7 @@ pub(super) fn failing_probe(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Container<'_>) ->
         .trim();
     if !said.is_empty() {
         summary.push_str(&format!(": `{}`", clip(last_event, LINE_CHARS)));
-    } else if probe.is_some_and(|p| p.get("exec").is_some()) {
+    } else if probe.is_some_and(|pr| pr.get("exec").is_some()) {
         summary.push_str(": its command exits non-zero without output");
     }
     summary.push('.');
@@ -131,7 +131,11 @@ pub(super) fn not_ready(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Container<'_>) -> boo
     let Some(probe) = c.spec.get("readinessProbe") else {
         return false;
     };
-    let quotes: Vec<Quote> = c.line_with("Readiness:").map(|l| p.quote(l)).into_iter().collect();
+    let quotes: Vec<Quote> = c
+        .line_with("Readiness:")
+        .map(|l| p.quote(l))
+        .into_iter()
+        .collect();
     cx.add(
         "probe_failure",
         p.resource.clone(),

@@ -1,9 +1,9 @@
 //! Resource quotas: pods a ResourceQuota refuses to admit (events, ReplicaFailure conditions).
 use serde_json::json;
 
+use super::{Ctx, arr, meta_name, meta_ns, s};
 use crate::analyzers::facts;
 use crate::analyzers::quote;
-use super::{Ctx, arr, meta_name, meta_ns, s};
 use crate::evidence::render::{condition_line, one_line};
 
 /// The quota finding's words for an admission message, and what to do.

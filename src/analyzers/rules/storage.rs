@@ -107,10 +107,10 @@ pub(super) fn unbound_volumes(cx: &mut Ctx<'_>, p: &Pod<'_>, e: &Value) -> bool 
         return false;
     }
     let claims = pod_claims(p.pod);
-    let (summary, details, actions) = match claims
-        .iter()
-        .find_map(|c| cx.pvc(ns, c).filter(|pvc| s(pvc, "/status/phase") != "Bound"))
-    {
+    let (summary, details, actions) = match claims.iter().find_map(|c| {
+        cx.pvc(ns, c)
+            .filter(|pvc| s(pvc, "/status/phase") != "Bound")
+    }) {
         Some(pvc) => {
             let st = pvc_state(cx, pvc);
             (

@@ -1,9 +1,9 @@
 //! Workloads: Deployments whose rollout exceeded its progress deadline.
 use serde_json::json;
 
+use super::{Ctx, arr, meta_name, meta_ns, num, s};
 use crate::analyzers::facts::{LINE_CHARS, clip};
 use crate::analyzers::quote;
-use super::{Ctx, arr, meta_name, meta_ns, num, s};
 use crate::evidence::render::condition_line;
 
 pub(super) fn deployments(cx: &mut Ctx<'_>) {
