@@ -1,0 +1,37 @@
+//! Workloads: Deployments whose rollout exceeded its progress deadline.
+use serde_json::json;
+
+use super::{Ctx, arr, meta_name, meta_ns, num, s};
+use crate::analyzers::facts::{LINE_CHARS, clip};
+use crate::analyzers::quote;
+use crate::evidence::render::condition_line;
+
+pub(super) fn deployments(cx: &mut Ctx<'_>) {
+    let snap = cx.snap;
+    for d in snap.items("deployments") {
+        let (ns, name) = (meta_ns(d), meta_name(d));
+        if let Some(c) = arr(d, "/status/conditions").iter().find(|c| {
+            s(c, "/type") == "Progressing" && s(c, "/reason") == "ProgressDeadlineExceeded"
+        }) {
+            let args = json!({"namespace": ns, "kind": "Deployment", "name": name});
+            let msg = s(c, "/message");
+            cx.add(
+                "rollout_stuck",
+                format!("{ns}/Deployment/{name}"),
+                format!(
+                    "Deployment {name} exceeded its progress deadline (ProgressDeadlineExceeded{}): the new ReplicaSet never became available{}.",
+                    num(d, "/spec/progressDeadlineSeconds")
+                        .map(|s| format!(" after {s}s"))
+                        .unwrap_or_default(),
+                    if msg.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (`{}`)", clip(msg, LINE_CHARS))
+                    }
+                ),
+                vec![quote("get_workload", args, condition_line(c).trim().to_string())],
+                0.72,
+            );
+        }
+    }
+}
