@@ -200,7 +200,7 @@ pub(crate) fn conclude_from(ctx: &Context, model: &ModelArgs) -> Result<Conclude
                 .adapter
                 .clone()
                 .or_else(|| cfg.llm.local.adapter.clone());
-            let llm = crate::llm::LocalLlm::load(&path, adapter.as_deref(), &Default::default())
+            let llm = crate::engine::LocalLlm::load(&path, adapter.as_deref(), &Default::default())
                 .map_err(|e| {
                     if e.is_user_error() {
                         input_error(format!("local model: {e}"))

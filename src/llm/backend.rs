@@ -202,8 +202,6 @@ pub trait LlmBackend: Send + Sync {
     fn adapter(&self) -> Option<String> {
         None
     }
-    /// True when the backend honours `tools` (function calling).
-    fn supports_tools(&self) -> bool;
     /// One chat completion.
     fn chat<'a>(
         &'a self,

@@ -310,9 +310,6 @@ impl LlmBackend for OpenAiBackend {
     fn model_name(&self) -> String {
         self.settings.model.clone()
     }
-    fn supports_tools(&self) -> bool {
-        true
-    }
     fn chat<'a>(
         &'a self,
         request: &'a ChatRequest,

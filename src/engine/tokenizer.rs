@@ -18,9 +18,9 @@ use tokenizers::normalizers::Replace;
 use tokenizers::processors::template::TemplateProcessing;
 use tokenizers::{AddedToken, Tokenizer};
 
-use super::LlmError;
+use super::EngineError;
 
-type Result<T> = std::result::Result<T, LlmError>;
+type Result<T> = std::result::Result<T, EngineError>;
 
 // SentencePiece token types as llama.cpp writes them into GGUF.
 const TYPE_NORMAL: i32 = 1;
@@ -48,8 +48,8 @@ impl std::fmt::Debug for GemmaTokenizer {
     }
 }
 
-fn tok_err(e: impl std::fmt::Display) -> LlmError {
-    LlmError::Tokenizer(e.to_string())
+fn tok_err(e: impl std::fmt::Display) -> EngineError {
+    EngineError::Tokenizer(e.to_string())
 }
 
 impl GemmaTokenizer {
@@ -62,7 +62,7 @@ impl GemmaTokenizer {
         match (json, gguf) {
             (Some(path), _) => Self::from_json(&path),
             (None, Some(ct)) => Self::from_gguf(ct),
-            (None, None) => Err(LlmError::Input(format!(
+            (None, None) => Err(EngineError::Input(format!(
                 "{}: no tokenizer.json beside the model and no GGUF metadata to build one",
                 model.display()
             ))),
@@ -71,7 +71,7 @@ impl GemmaTokenizer {
 
     pub fn from_json(path: &Path) -> Result<Self> {
         let inner = Tokenizer::from_file(path)
-            .map_err(|e| LlmError::Tokenizer(format!("{}: {e}", path.display())))?;
+            .map_err(|e| EngineError::Tokenizer(format!("{}: {e}", path.display())))?;
         let id = |s: &str| inner.token_to_id(s);
         Ok(Self {
             bos: id("<bos>"),
@@ -86,11 +86,11 @@ impl GemmaTokenizer {
         let get = |k: &str| {
             ct.metadata
                 .get(k)
-                .ok_or_else(|| LlmError::Format(format!("GGUF metadata has no `{k}`")))
+                .ok_or_else(|| EngineError::Format(format!("GGUF metadata has no `{k}`")))
         };
         let model = get("tokenizer.ggml.model")?.to_string().map_err(tok_err)?;
         if model != "llama" {
-            return Err(LlmError::Format(format!(
+            return Err(EngineError::Format(format!(
                 "tokenizer.ggml.model `{model}` is not supported (want a SentencePiece `llama` vocabulary)"
             )));
         }
@@ -122,7 +122,7 @@ impl GemmaTokenizer {
             None => vec![TYPE_NORMAL; tokens.len()],
         };
         if scores.len() != tokens.len() || types.len() != tokens.len() {
-            return Err(LlmError::Format(
+            return Err(EngineError::Format(
                 "tokenizer.ggml.tokens, scores and token_type differ in length".into(),
             ));
         }
