@@ -13,7 +13,7 @@ pub mod config;
 pub mod engine;
 pub mod evidence;
 pub mod exit;
-pub mod hub;
+pub(crate) mod hub;
 pub mod knowledge;
 pub mod llm;
 pub mod logging;
