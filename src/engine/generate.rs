@@ -11,7 +11,7 @@ const PREFILL_CHUNK: usize = 256;
 
 /// Sampling and stopping options.
 #[derive(Debug, Clone, PartialEq)]
-pub struct GenerateOptions {
+pub(crate) struct GenerateOptions {
     pub max_tokens: usize,
     /// 0 = greedy.
     pub temperature: f32,
@@ -42,7 +42,7 @@ impl Default for GenerateOptions {
 
 /// What `generate` produced.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Generation {
+pub(crate) struct Generation {
     pub text: String,
     pub ids: Vec<u32>,
     pub prompt_tokens: usize,
@@ -82,7 +82,7 @@ impl LocalLlm {
 
     /// Generates a continuation of `prompt` (token ids, BOS included), calling `on_text` with
     /// each new piece of text as soon as it is complete UTF-8.
-    pub fn generate(
+    pub(crate) fn generate(
         &self,
         prompt: &[u32],
         opts: &GenerateOptions,
@@ -189,7 +189,7 @@ impl LocalLlm {
     }
 
     /// Natural-log NLL of each token `ids[1..]` given the ones before it (one sequence).
-    pub fn token_nlls(&self, ids: &[u32]) -> Result<Vec<f32>> {
+    fn token_nlls(&self, ids: &[u32]) -> Result<Vec<f32>> {
         if ids.len() < 2 {
             return Err(EngineError::Input(
                 "need at least one token after BOS to score".into(),

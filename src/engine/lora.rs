@@ -35,15 +35,6 @@ pub enum TargetModules {
     One(String),
 }
 
-impl TargetModules {
-    pub fn names(&self) -> Vec<String> {
-        match self {
-            Self::List(v) => v.clone(),
-            Self::One(s) => vec![s.clone()],
-        }
-    }
-}
-
 /// One projection's pair of low-rank factors, already scaled.
 #[derive(Debug, Clone)]
 pub(crate) struct LoraPair {
@@ -68,8 +59,8 @@ impl LoraPair {
 /// A loaded adapter.
 #[derive(Debug, Clone)]
 pub struct Adapter {
-    pub dir: PathBuf,
-    pub config: AdapterConfig,
+    dir: PathBuf,
+    config: AdapterConfig,
     /// (layer, module) → (A, B)
     tensors: HashMap<(usize, String), (Option<Tensor>, Option<Tensor>)>,
 }
@@ -128,7 +119,7 @@ impl Adapter {
     }
 
     /// The scale applied to `B A`: alpha/r (alpha/sqrt(r) with rsLoRA).
-    pub fn scale(&self) -> f64 {
+    fn scale(&self) -> f64 {
         let r = self.config.r as f64;
         if self.config.use_rslora {
             self.config.lora_alpha / r.sqrt()

@@ -21,7 +21,8 @@ mod ops;
 mod tokenizer;
 
 pub use gemma::{Cache, Gemma, GemmaConfig, LoadOptions, Logits, WeightMode, target_log_probs};
-pub use generate::{GenerateOptions, Generation, Perplexity};
+pub(crate) use generate::GenerateOptions;
+pub use generate::Perplexity;
 pub use lora::{Adapter, AdapterConfig, TargetModules};
 pub use tokenizer::GemmaTokenizer;
 
@@ -49,13 +50,13 @@ pub enum EngineError {
 
 impl EngineError {
     /// True for errors the user fixes (bad path, flag, adapter): exit 2.
-    pub fn is_user_error(&self) -> bool {
+    pub(crate) fn is_user_error(&self) -> bool {
         matches!(self, Self::Io { .. } | Self::Format(_) | Self::Input(_))
     }
 }
 
 /// The compute device: CUDA when built with `--features cuda` and a GPU is present, else CPU.
-pub fn default_device() -> candle_core::Device {
+pub(crate) fn default_device() -> candle_core::Device {
     #[cfg(feature = "cuda")]
     {
         if let Ok(d) = candle_core::Device::new_cuda(0) {
@@ -69,10 +70,10 @@ pub fn default_device() -> candle_core::Device {
 pub struct LocalLlm {
     pub model: Gemma,
     pub tokenizer: GemmaTokenizer,
-    pub path: PathBuf,
-    pub adapter: Option<PathBuf>,
+    pub(crate) path: PathBuf,
+    pub(crate) adapter: Option<PathBuf>,
     /// Time to load weights and tokenizer.
-    pub load_ms: u64,
+    pub(crate) load_ms: u64,
 }
 
 impl std::fmt::Debug for LocalLlm {
@@ -135,7 +136,7 @@ impl LocalLlm {
     }
 
     /// Name shown in reports: the file stem.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         self.path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())

@@ -32,10 +32,10 @@ const TYPE_USER_DEFINED: i32 = 4;
 #[derive(Clone)]
 pub struct GemmaTokenizer {
     pub inner: Tokenizer,
-    pub bos: Option<u32>,
-    pub eos: Option<u32>,
+    pub(crate) bos: Option<u32>,
+    pub(crate) eos: Option<u32>,
     /// `<end_of_turn>`, which ends a chat answer.
-    pub end_of_turn: Option<u32>,
+    pub(crate) end_of_turn: Option<u32>,
 }
 
 impl std::fmt::Debug for GemmaTokenizer {
@@ -54,7 +54,7 @@ fn tok_err(e: impl std::fmt::Display) -> EngineError {
 
 impl GemmaTokenizer {
     /// Loads `tokenizer.json` beside the model if there is one, else builds from the GGUF.
-    pub fn for_model(model: &Path, gguf: Option<&gguf_file::Content>) -> Result<Self> {
+    pub(crate) fn for_model(model: &Path, gguf: Option<&gguf_file::Content>) -> Result<Self> {
         let json = model
             .parent()
             .map(|d| d.join("tokenizer.json"))
@@ -69,7 +69,7 @@ impl GemmaTokenizer {
         }
     }
 
-    pub fn from_json(path: &Path) -> Result<Self> {
+    pub(super) fn from_json(path: &Path) -> Result<Self> {
         let inner = Tokenizer::from_file(path)
             .map_err(|e| EngineError::Tokenizer(format!("{}: {e}", path.display())))?;
         let id = |s: &str| inner.token_to_id(s);
@@ -82,7 +82,7 @@ impl GemmaTokenizer {
     }
 
     /// Builds the tokenizer from `tokenizer.ggml.*` metadata.
-    pub fn from_gguf(ct: &gguf_file::Content) -> Result<Self> {
+    fn from_gguf(ct: &gguf_file::Content) -> Result<Self> {
         let get = |k: &str| {
             ct.metadata
                 .get(k)
@@ -148,11 +148,11 @@ impl GemmaTokenizer {
             .to_vec())
     }
 
-    pub fn decode(&self, ids: &[u32], skip_special: bool) -> Result<String> {
+    pub(super) fn decode(&self, ids: &[u32], skip_special: bool) -> Result<String> {
         self.inner.decode(ids, skip_special).map_err(tok_err)
     }
 
-    pub fn vocab_size(&self) -> usize {
+    pub(crate) fn vocab_size(&self) -> usize {
         self.inner.get_vocab_size(true)
     }
 }

@@ -27,8 +27,8 @@ mod embed;
 mod encoder;
 mod index;
 mod ingest;
-pub mod markdown;
-pub mod query;
+mod markdown;
+mod query;
 mod sources;
 
 pub use embed::{EmbedError, Embedder};
@@ -86,7 +86,7 @@ impl KnowledgeError {
     }
 
     /// True when the user can fix it (missing index, directory, model): exit 2.
-    pub fn is_user_error(&self) -> bool {
+    pub(crate) fn is_user_error(&self) -> bool {
         matches!(
             self,
             Self::NotIngested { .. }
@@ -108,7 +108,7 @@ fn embedding_text(title: &str, headings: &[String], body: &str) -> String {
 }
 
 /// The embedding model directory for this configuration.
-pub fn model_dir(home: &Home, config: &Config) -> PathBuf {
+pub(crate) fn model_dir(home: &Home, config: &Config) -> PathBuf {
     config.knowledge.embedding_model.clone().unwrap_or_else(|| {
         config
             .models_dir(home)
@@ -153,7 +153,7 @@ pub struct KnowledgeBase {
 
 impl KnowledgeBase {
     /// Opens the index under `home` (see [`Home::index`]).
-    pub fn open(home: &Home, config: &Config) -> Result<Self, KnowledgeError> {
+    pub(crate) fn open(home: &Home, config: &Config) -> Result<Self, KnowledgeError> {
         Self::open_dir(&home.index(), model_dir(home, config))
     }
 
@@ -197,12 +197,7 @@ impl KnowledgeBase {
         })
     }
 
-    /// Number of runbooks and chunks indexed.
-    pub fn len(&self) -> (usize, usize) {
-        (self.manifest.docs.len(), self.by_id.len())
-    }
-
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.manifest.docs.is_empty()
     }
 

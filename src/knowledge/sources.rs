@@ -24,7 +24,7 @@ pub enum Source {
 
 impl Source {
     /// `--runbooks` dirs, else `knowledge.runbook_dirs`, else the built-in set.
-    pub fn resolve(flags: &[PathBuf], config: &Config) -> Vec<Source> {
+    pub(crate) fn resolve(flags: &[PathBuf], config: &Config) -> Vec<Source> {
         let dirs = if flags.is_empty() {
             &config.knowledge.runbook_dirs
         } else {

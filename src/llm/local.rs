@@ -13,7 +13,7 @@ type Result<T> = std::result::Result<T, LlmError>;
 ///
 /// A final assistant message is a prefill: its turn is left open and the model continues it
 /// (small base models follow a format far better when its first words are given).
-pub fn chat_prompt(messages: &[ChatMessage]) -> String {
+pub(crate) fn chat_prompt(messages: &[ChatMessage]) -> String {
     let mut out = String::new();
     let mut pending_system = String::new();
     let prefill = messages.last().filter(|m| m.role == Role::Assistant);
@@ -53,19 +53,19 @@ pub fn chat_prompt(messages: &[ChatMessage]) -> String {
 /// It has no function calling; JSON answers are extracted from the text by
 /// [`ChatResponse::json`].
 #[derive(Clone)]
-pub struct LocalBackend {
+pub(crate) struct LocalBackend {
     llm: Arc<LocalLlm>,
-    pub max_tokens: usize,
+    max_tokens: usize,
 }
 
 impl LocalBackend {
-    pub fn new(llm: Arc<LocalLlm>, max_tokens: usize) -> Self {
+    pub(crate) fn new(llm: Arc<LocalLlm>, max_tokens: usize) -> Self {
         Self { llm, max_tokens }
     }
 
     /// Runs the request on the current thread (the backend's `chat` moves this to a blocking
     /// thread).
-    pub fn chat_blocking(&self, request: &ChatRequest) -> Result<ChatResponse> {
+    fn chat_blocking(&self, request: &ChatRequest) -> Result<ChatResponse> {
         if !request.tools.is_empty() {
             return Err(LlmError::Input(
                 "the local model does not support tool calling; use --llm openai".into(),

@@ -7,7 +7,7 @@
 //! - [`openai`]: the OpenAI-compatible backend (async-openai).
 //! - [`resolve_model_path`]: which local model file to load.
 pub mod backend;
-pub mod local;
+pub(crate) mod local;
 pub mod openai;
 
 pub use backend::{
@@ -51,7 +51,7 @@ impl LlmError {
 /// The local model file: `explicit` (`--model`), else `llm.local.model`, else the Gemma installed
 /// by scripts/fetch-models.sh. A directory holding exactly one GGUF file stands for that file; a
 /// Hugging Face checkpoint directory (config.json + safetensors) stands for itself.
-pub fn resolve_model_path(
+pub(crate) fn resolve_model_path(
     home: &crate::paths::Home,
     config: &crate::config::Config,
     explicit: Option<&std::path::Path>,

@@ -53,7 +53,7 @@ fn md_f32_or(ct: &gguf_file::Content, key: &str, default: f32) -> f32 {
 }
 
 impl GemmaConfig {
-    pub fn from_gguf(ct: &gguf_file::Content) -> Result<Self> {
+    pub(super) fn from_gguf(ct: &gguf_file::Content) -> Result<Self> {
         let arch = md(ct, "general.architecture")?
             .to_string()
             .map_err(|e| EngineError::Format(e.to_string()))?
@@ -109,7 +109,7 @@ impl GemmaConfig {
 impl GemmaConfig {
     /// From a Hugging Face `config.json` (`Gemma3ForCausalLM`, or the text part of a multimodal
     /// `Gemma3ForConditionalGeneration` under `text_config`).
-    pub fn from_hf_config(json: &serde_json::Value) -> Result<Self> {
+    pub(super) fn from_hf_config(json: &serde_json::Value) -> Result<Self> {
         let c = json.get("text_config").unwrap_or(json);
         let model_type = c.get("model_type").and_then(|v| v.as_str()).unwrap_or("");
         if !model_type.starts_with("gemma3") {

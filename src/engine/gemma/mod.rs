@@ -139,7 +139,7 @@ pub struct Cache {
     /// first cached entry.
     layers: Vec<Option<(Tensor, Tensor, usize)>>,
     /// Number of tokens processed so far (the position of the next token).
-    pub pos: usize,
+    pos: usize,
 }
 
 impl Cache {
@@ -160,7 +160,7 @@ pub enum Logits {
 }
 
 impl Gemma {
-    pub fn device(&self) -> &Device {
+    pub(crate) fn device(&self) -> &Device {
         &self.device
     }
 

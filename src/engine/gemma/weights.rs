@@ -136,7 +136,7 @@ impl Gemma {
         Self::from_gguf_content(&ct, &mut reader, opts)
     }
 
-    pub fn from_gguf_content<R: std::io::Read + std::io::Seek>(
+    pub(crate) fn from_gguf_content<R: std::io::Read + std::io::Seek>(
         ct: &gguf_file::Content,
         reader: &mut R,
         opts: &LoadOptions,
@@ -183,7 +183,7 @@ impl Gemma {
     /// Loads a Hugging Face Gemma 3 checkpoint directory: `config.json` plus `*.safetensors`
     /// (bf16, f16 or f32; one file or shards). Weights are held dense in f32 on `opts.device` —
     /// the GPU path; on CPU the GGUF quantized path is faster. `opts.mode` is ignored.
-    pub fn from_safetensors_dir(dir: &Path, opts: &LoadOptions) -> Result<Self> {
+    pub(crate) fn from_safetensors_dir(dir: &Path, opts: &LoadOptions) -> Result<Self> {
         let config_path = dir.join("config.json");
         let text = std::fs::read_to_string(&config_path).map_err(|e| EngineError::Io {
             path: config_path.clone(),
