@@ -10,6 +10,7 @@ pub mod alert;
 pub mod analyzers;
 pub mod cli;
 pub mod config;
+pub mod engine;
 pub mod evidence;
 pub mod exit;
 pub mod knowledge;

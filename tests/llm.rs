@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use aida::engine::{Adapter, Cache, Gemma, LoadOptions, LocalLlm, Logits, WeightMode};
 use aida::llm::backend::{ChatMessage, ChatRequest, LlmBackend, ResponseFormat, ToolDefinition};
 use aida::llm::openai::{OpenAiBackend, OpenAiSettings};
-use aida::llm::{Adapter, Cache, Gemma, LoadOptions, LocalLlm, Logits, WeightMode};
 use candle_core::{DType, Device, Tensor};
 use serde_json::{Value, json};
 
@@ -287,7 +287,7 @@ fn safetensors_checkpoint_matches_the_gguf_it_was_made_from() {
             .forward(&ids[..ids.len() - 1], &mut Cache::new(), Logits::All)
             .unwrap()
             .unwrap();
-        let lp = aida::llm::gemma::target_log_probs(&logits, &ids[1..]).unwrap();
+        let lp = aida::engine::target_log_probs(&logits, &ids[1..]).unwrap();
         let nll = -lp.iter().sum::<f32>() / lp.len() as f32;
         let rows = logits.to_vec2::<f32>().unwrap();
         (nll, rows.iter().map(|r| argmax(r)).collect::<Vec<_>>())
@@ -309,7 +309,7 @@ fn safetensors_checkpoint_matches_the_gguf_it_was_made_from() {
     );
 }
 
-fn random_adapter(dir: &std::path::Path, cfg: &aida::llm::GemmaConfig, zero_b: bool) {
+fn random_adapter(dir: &std::path::Path, cfg: &aida::engine::GemmaConfig, zero_b: bool) {
     let dev = Device::Cpu;
     let r = 4;
     let mut pairs = Vec::new();
@@ -335,11 +335,11 @@ fn random_adapter(dir: &std::path::Path, cfg: &aida::llm::GemmaConfig, zero_b: b
             pairs.push((layer, module, a, b));
         }
     }
-    let config = aida::llm::lora::AdapterConfig {
+    let config = aida::engine::AdapterConfig {
         peft_type: Some("LORA".into()),
         r,
         lora_alpha: 8.0,
-        target_modules: aida::llm::lora::TargetModules::List(vec![
+        target_modules: aida::engine::TargetModules::List(vec![
             "q_proj".into(),
             "v_proj".into(),
             "o_proj".into(),
@@ -404,11 +404,11 @@ fn lora_zero_b_changes_nothing_and_side_path_equals_merged_weights() {
 fn adapter_errors_name_the_problem() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let config = aida::llm::lora::AdapterConfig {
+    let config = aida::engine::AdapterConfig {
         peft_type: Some("LORA".into()),
         r: 2,
         lora_alpha: 4.0,
-        target_modules: aida::llm::lora::TargetModules::One("q_proj".into()),
+        target_modules: aida::engine::TargetModules::One("q_proj".into()),
         use_rslora: false,
         base_model_name_or_path: None,
     };

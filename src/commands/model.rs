@@ -7,8 +7,8 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::Context;
+use crate::engine::{EngineError, LoadOptions, LocalLlm};
 use crate::exit::{Status, input_error};
-use crate::llm::{LlmError, LoadOptions, LocalLlm};
 use crate::models::{self, InstalledModel, human_bytes};
 use crate::output::{Format, print_json, print_text};
 
@@ -356,7 +356,7 @@ fn model_path(ctx: &Context, args: &LocalModelArgs) -> PathBuf {
 }
 
 /// Turns engine errors the user can fix into exit-2 input errors.
-fn llm_error(err: LlmError) -> anyhow::Error {
+fn llm_error(err: EngineError) -> anyhow::Error {
     if err.is_user_error() {
         input_error(err.to_string())
     } else {
@@ -385,7 +385,7 @@ fn load_model(ctx: &Context, args: &LocalModelArgs) -> Result<LocalLlm> {
         )));
     }
     let opts = LoadOptions {
-        device: crate::llm::default_device(),
+        device: crate::engine::default_device(),
         ..LoadOptions::default()
     };
     LocalLlm::load(&path, adapter.as_deref(), &opts)
@@ -480,7 +480,7 @@ fn tokenize(ctx: &Context, args: &TokenizeArgs) -> Result<Status> {
     Ok(Status::Success)
 }
 
-fn load_tokenizer(path: &Path) -> Result<crate::llm::GemmaTokenizer> {
+fn load_tokenizer(path: &Path) -> Result<crate::engine::GemmaTokenizer> {
     if !path.exists() {
         return Err(input_error(format!(
             "model {} not found: run scripts/fetch-models.sh, or pass --model PATH",
@@ -491,7 +491,7 @@ fn load_tokenizer(path: &Path) -> Result<crate::llm::GemmaTokenizer> {
     let mut reader = std::io::BufReader::new(file);
     let ct = candle_core::quantized::gguf_file::Content::read(&mut reader)
         .map_err(|e| input_error(format!("{}: not a GGUF file: {e}", path.display())))?;
-    crate::llm::GemmaTokenizer::for_model(path, Some(&ct)).map_err(llm_error)
+    crate::engine::GemmaTokenizer::for_model(path, Some(&ct)).map_err(llm_error)
 }
 
 fn generate(ctx: &Context, args: &GenerateArgs) -> Result<Status> {
@@ -511,12 +511,12 @@ fn generate(ctx: &Context, args: &GenerateArgs) -> Result<Status> {
     }
     let llm = load_model(ctx, &args.model)?;
     let text = if args.chat {
-        LocalLlm::chat_prompt(&[crate::llm::ChatMessage::user(prompt)])
+        crate::llm::local::chat_prompt(&[crate::llm::ChatMessage::user(prompt)])
     } else {
         prompt
     };
     let ids = llm.tokenizer.encode(&text, true).map_err(llm_error)?;
-    let opts = crate::llm::GenerateOptions {
+    let opts = crate::engine::GenerateOptions {
         max_tokens: args.max_tokens,
         temperature: args.temperature,
         top_p: args.top_p,

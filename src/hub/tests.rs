@@ -1,3 +1,5 @@
+use super::download::snapshot_commit;
+use super::install::install_file;
 use super::*;
 
 fn names(list: &[&str]) -> Vec<String> {

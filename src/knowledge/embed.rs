@@ -11,7 +11,7 @@ use tokenizers::Tokenizer;
 use super::encoder::{BertConfig, BertEncoder, EncoderError, Precision};
 
 /// Tokens per text, as sentence-transformers' `max_seq_length` for all-MiniLM-L6-v2.
-pub const MAX_TOKENS: usize = 256;
+const MAX_TOKENS: usize = 256;
 /// Tokens per forward pass. With packing the size hardly matters: 512 to 8192 tokens all embed
 /// the corpus at 70–78 texts/s (BENCHMARKS.md); 2048 keeps activations around 10 MB.
 const BATCH_TOKENS: usize = 2048;
@@ -82,7 +82,7 @@ impl Embedder {
     }
 
     /// Vector length (384 for MiniLM-L6).
-    pub fn dim(&self) -> usize {
+    pub(crate) fn dim(&self) -> usize {
         self.dim
     }
 

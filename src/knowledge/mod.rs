@@ -8,37 +8,38 @@
 //!
 //! Public surface: [`ingest`] for `aida ingest`, [`KnowledgeBase`] + [`Query`] for searching
 //! (the agent opens one `KnowledgeBase` and reuses it: the model is loaded once).
+//!
+//! Files: `ingest` (sources → chunks → embeddings → index, step by step), `catalog` (the
+//! `chunks.json` catalog and `vectors.bin`), `index` (tantivy), `markdown` (runbook parsing),
+//! `embed`/`encoder` (MiniLM), `query` (queries from alerts); searching is here.
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::time::Instant;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::paths::Home;
 
 pub mod bench;
+mod catalog;
 mod embed;
 mod encoder;
 mod index;
-pub mod markdown;
-pub mod query;
+mod ingest;
+mod markdown;
+mod query;
 mod runbook_tool;
-mod store;
+mod sources;
 
 pub use embed::{EmbedError, Embedder};
+pub use ingest::{IngestOptions, IngestSummary, Progress, ingest};
 pub use query::{Mode, Query};
+pub use sources::{Broken, Source};
 
-use index::{BmIndex, ChunkDoc};
-use store::{Manifest, StoredChunk, StoredDoc, Vectors};
-
-/// Runbooks compiled into the binary from the repository's `runbooks/` (see build.rs):
-/// `(path relative to runbooks/, file bytes)`.
-mod builtin {
-    include!(concat!(env!("OUT_DIR"), "/builtin_runbooks.rs"));
-}
+use catalog::Manifest;
+use index::BmIndex;
+use sources::stem_of;
 
 /// Candidates taken from each retriever before fusion.
 const CANDIDATES: usize = 200;
@@ -86,7 +87,7 @@ impl KnowledgeError {
     }
 
     /// True when the user can fix it (missing index, directory, model): exit 2.
-    pub fn is_user_error(&self) -> bool {
+    pub(crate) fn is_user_error(&self) -> bool {
         matches!(
             self,
             Self::NotIngested { .. }
@@ -95,198 +96,6 @@ impl KnowledgeError {
                 | Self::Embed(EmbedError::Missing { .. })
         )
     }
-}
-
-/// Where runbooks come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// A directory, searched recursively for `*.md`.
-    Dir(PathBuf),
-    /// The runbooks compiled into this binary.
-    Builtin,
-}
-
-impl Source {
-    /// `--runbooks` dirs, else `knowledge.runbook_dirs`, else the built-in set.
-    pub fn resolve(flags: &[PathBuf], config: &Config) -> Vec<Source> {
-        let dirs = if flags.is_empty() {
-            &config.knowledge.runbook_dirs
-        } else {
-            flags
-        };
-        if dirs.is_empty() {
-            vec![Source::Builtin]
-        } else {
-            dirs.iter().cloned().map(Source::Dir).collect()
-        }
-    }
-}
-
-/// Number of runbooks compiled into this binary.
-pub fn builtin_count() -> usize {
-    builtin::RUNBOOKS.len()
-}
-
-/// A runbook file as read from its source.
-struct RawFile {
-    key: String,
-    path: String,
-    stem: String,
-    bytes: Vec<u8>,
-}
-
-/// File names that describe a folder rather than an alert (Hugo section pages, notices).
-fn is_runbook_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with(".md")
-        && !matches!(
-            lower.as_str(),
-            "readme.md" | "notice.md" | "license.md" | "changelog.md" | "_index.md" | "index.md"
-        )
-}
-
-fn stem_of(path: &str) -> String {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.strip_suffix(".md")
-        .or_else(|| name.strip_suffix(".MD"))
-        .unwrap_or(name)
-        .to_string()
-}
-
-fn collect(sources: &[Source]) -> Result<(Vec<RawFile>, Vec<Broken>), KnowledgeError> {
-    let mut files = Vec::new();
-    let mut broken = Vec::new();
-    for source in sources {
-        match source {
-            Source::Builtin => {
-                if builtin::RUNBOOKS.is_empty() {
-                    return Err(KnowledgeError::NoRunbooks(
-                        "this aida binary was built without runbooks (runbooks/ was empty): pass --runbooks DIR or set knowledge.runbook_dirs".into(),
-                    ));
-                }
-                for (rel, bytes) in builtin::RUNBOOKS {
-                    files.push(RawFile {
-                        key: format!("builtin:{rel}"),
-                        path: format!("runbooks/{rel}"),
-                        stem: stem_of(rel),
-                        bytes: bytes.to_vec(),
-                    });
-                }
-            }
-            Source::Dir(dir) => {
-                if !dir.is_dir() {
-                    return Err(KnowledgeError::NotADirectory { path: dir.clone() });
-                }
-                let root = dir.canonicalize().map_err(|e| KnowledgeError::io(dir, e))?;
-                let mut rels = Vec::new();
-                walk(&root, &root, &mut rels, &mut broken);
-                if rels.is_empty() {
-                    return Err(KnowledgeError::NoRunbooks(format!(
-                        "no markdown runbooks (*.md) under {}",
-                        dir.display()
-                    )));
-                }
-                rels.sort();
-                for rel in rels {
-                    let full = root.join(&rel);
-                    match std::fs::read(&full) {
-                        Ok(bytes) => files.push(RawFile {
-                            key: format!("{}:{rel}", root.display()),
-                            stem: stem_of(&rel),
-                            path: rel,
-                            bytes,
-                        }),
-                        Err(e) => broken.push(Broken {
-                            path: full.display().to_string(),
-                            error: e.to_string(),
-                        }),
-                    }
-                }
-            }
-        }
-    }
-    Ok((files, broken))
-}
-
-/// Relative paths (with `/`) of the runbook files under `dir`; hidden entries are skipped.
-fn walk(root: &Path, dir: &Path, out: &mut Vec<String>, broken: &mut Vec<Broken>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            broken.push(Broken {
-                path: dir.display().to_string(),
-                error: e.to_string(),
-            });
-            return;
-        }
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            walk(root, &path, out, broken);
-        } else if is_runbook_name(&name)
-            && let Ok(rel) = path.strip_prefix(root)
-        {
-            let rel: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            out.push(rel.join("/"));
-        }
-    }
-}
-
-/// A file that was skipped, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Broken {
-    pub path: String,
-    pub error: String,
-}
-
-/// What one `aida ingest` did.
-#[derive(Debug, Clone, Serialize)]
-pub struct IngestSummary {
-    /// Runbook files found.
-    pub files: usize,
-    /// New or changed files parsed and embedded.
-    pub indexed: usize,
-    /// Files skipped because their content hash was unchanged.
-    pub unchanged: usize,
-    /// Files that left the index (deleted, or no longer in the ingested directories).
-    pub removed: usize,
-    /// Files that could not be read or parsed (skipped).
-    pub broken: Vec<Broken>,
-    /// Chunks in the index afterwards.
-    pub chunks: usize,
-    /// Chunks embedded by this run.
-    pub embedded: usize,
-    pub seconds: f64,
-}
-
-/// Progress events for a progress bar.
-pub enum Progress {
-    /// About to embed this many chunks.
-    EmbedStart(usize),
-    /// This many more chunks embedded.
-    Embedded(usize),
-}
-
-/// Options of one ingest.
-pub struct IngestOptions<'a> {
-    pub sources: Vec<Source>,
-    /// Ignore the existing index and start over.
-    pub rebuild: bool,
-    /// The embedding model directory.
-    pub model_dir: PathBuf,
-    pub progress: &'a mut dyn FnMut(Progress),
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 /// The text a chunk is embedded with: title and heading path give the model the context a
@@ -300,206 +109,11 @@ fn embedding_text(title: &str, headings: &[String], body: &str) -> String {
 }
 
 /// The embedding model directory for this configuration.
-pub fn model_dir(home: &Home, config: &Config) -> PathBuf {
+pub(crate) fn model_dir(home: &Home, config: &Config) -> PathBuf {
     config.knowledge.embedding_model.clone().unwrap_or_else(|| {
         config
             .models_dir(home)
             .join(crate::models::DEFAULT_EMBEDDING_DIR)
-    })
-}
-
-/// Ingests runbooks into `index_dir` (normally `Home::index()`).
-pub fn ingest(index_dir: &Path, opts: IngestOptions) -> Result<IngestSummary, KnowledgeError> {
-    let started = Instant::now();
-    let (files, mut broken) = collect(&opts.sources)?;
-    let embedder = Embedder::load(&opts.model_dir)?;
-    std::fs::create_dir_all(index_dir).map_err(|e| KnowledgeError::io(index_dir, e))?;
-
-    let manifest_path = store::manifest_path(index_dir);
-    let vectors_path = store::vectors_path(index_dir);
-    let tantivy_dir = store::tantivy_path(index_dir);
-    let old = if opts.rebuild {
-        None
-    } else {
-        Manifest::load(&manifest_path)
-            .ok()
-            .flatten()
-            .filter(|m| {
-                m.version == store::FORMAT_VERSION
-                    && m.model == embedder.name()
-                    && m.dim == embedder.dim()
-                    && m.max_tokens == embedder.max_tokens()
-            })
-            .filter(|_| tantivy_dir.is_dir())
-    };
-    let mut old_vectors = match &old {
-        Some(m) => store::load_vectors(&vectors_path, m.dim).unwrap_or_default(),
-        None => Vectors::new(),
-    };
-    let old = old.filter(|m| {
-        // Vectors missing for any chunk: the files disagree, start over.
-        m.docs
-            .iter()
-            .all(|d| d.chunks.iter().all(|c| old_vectors.contains_key(&c.id)))
-    });
-    if old.is_none() && tantivy_dir.exists() {
-        std::fs::remove_dir_all(&tantivy_dir).map_err(|e| KnowledgeError::io(&tantivy_dir, e))?;
-    }
-    let mut manifest = old
-        .clone()
-        .unwrap_or_else(|| Manifest::empty(embedder.name(), embedder.dim(), embedder.max_tokens()));
-    let old_docs: HashMap<String, StoredDoc> = std::mem::take(&mut manifest.docs)
-        .into_iter()
-        .map(|d| (d.key.clone(), d))
-        .collect();
-
-    let mut docs: Vec<StoredDoc> = Vec::new();
-    let mut fresh: Vec<usize> = Vec::new(); // indexes into `docs` that need indexing
-    let mut unchanged = 0;
-    let mut seen_keys = HashSet::new();
-    for file in files {
-        if !seen_keys.insert(file.key.clone()) {
-            continue; // the same directory given twice
-        }
-        let hash = sha256_hex(&file.bytes);
-        if let Some(prev) = old_docs.get(&file.key)
-            && prev.hash == hash
-        {
-            let mut prev = prev.clone();
-            prev.path = file.path.clone();
-            docs.push(prev);
-            unchanged += 1;
-            continue;
-        }
-        match markdown::parse_bytes(&file.bytes, &file.stem) {
-            Ok(doc) => {
-                let chunks = doc
-                    .sections
-                    .into_iter()
-                    .map(|s| {
-                        let id = manifest.next_id;
-                        manifest.next_id += 1;
-                        StoredChunk {
-                            id,
-                            headings: s.headings,
-                            text: s.text,
-                        }
-                    })
-                    .collect::<Vec<_>>();
-                let chunks = if chunks.is_empty() {
-                    // A runbook that is only a title still deserves to be found by its name.
-                    let id = manifest.next_id;
-                    manifest.next_id += 1;
-                    vec![StoredChunk {
-                        id,
-                        headings: Vec::new(),
-                        text: doc.title.clone(),
-                    }]
-                } else {
-                    chunks
-                };
-                fresh.push(docs.len());
-                docs.push(StoredDoc {
-                    key: file.key,
-                    path: file.path,
-                    title: doc.title,
-                    alerts: doc.alerts,
-                    categories: doc.categories,
-                    hash,
-                    chunks,
-                });
-            }
-            Err(e) => {
-                tracing::warn!(path = %file.path, error = %e, "skipping runbook");
-                broken.push(Broken {
-                    path: file.path,
-                    error: e.to_string(),
-                });
-            }
-        }
-    }
-    let kept: HashSet<&str> = docs.iter().map(|d| d.key.as_str()).collect();
-    let removed_keys: Vec<String> = old_docs
-        .keys()
-        .filter(|k| !kept.contains(k.as_str()))
-        .cloned()
-        .collect();
-    // Changed files: their old chunks go too.
-    let replaced: Vec<String> = fresh
-        .iter()
-        .map(|&i| docs[i].key.clone())
-        .filter(|k| old_docs.contains_key(k))
-        .collect();
-
-    // Embed the new chunks.
-    let texts: Vec<String> = fresh
-        .iter()
-        .flat_map(|&i| {
-            let d = &docs[i];
-            d.chunks
-                .iter()
-                .map(|c| embedding_text(&d.title, &c.headings, &c.text))
-        })
-        .collect();
-    let ids: Vec<u64> = fresh
-        .iter()
-        .flat_map(|&i| docs[i].chunks.iter().map(|c| c.id))
-        .collect();
-    if !texts.is_empty() {
-        (opts.progress)(Progress::EmbedStart(texts.len()));
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let vectors = embedder.embed(&refs, |n| (opts.progress)(Progress::Embedded(n)))?;
-        for (id, v) in ids.iter().zip(vectors) {
-            old_vectors.insert(*id, v);
-        }
-    }
-
-    // tantivy: drop removed and replaced files, add fresh ones.
-    let bm = BmIndex::open_or_create(&tantivy_dir)?;
-    if !removed_keys.is_empty() || !fresh.is_empty() {
-        let mut writer = bm.writer()?;
-        for key in removed_keys.iter().chain(&replaced) {
-            bm.delete_doc(&writer, key);
-        }
-        for &i in &fresh {
-            let d = &docs[i];
-            let alerts = d.alerts.join(" ");
-            for c in &d.chunks {
-                bm.add_chunk(
-                    &writer,
-                    &ChunkDoc {
-                        id: c.id,
-                        doc_key: &d.key,
-                        title: &d.title,
-                        headings: &c.headings.join("\n"),
-                        body: &c.text,
-                        alerts: &alerts,
-                        path: &d.path,
-                    },
-                )?;
-            }
-        }
-        writer.commit()?;
-        writer.wait_merging_threads()?;
-    }
-
-    let all_ids: Vec<u64> = docs
-        .iter()
-        .flat_map(|d| d.chunks.iter().map(|c| c.id))
-        .collect();
-    manifest.docs = docs;
-    store::save_vectors(&vectors_path, manifest.dim, &all_ids, &old_vectors)?;
-    manifest.save(&manifest_path)?;
-
-    Ok(IngestSummary {
-        files: manifest.docs.len() + broken.len(),
-        indexed: fresh.len(),
-        unchanged,
-        removed: removed_keys.len(),
-        broken,
-        chunks: all_ids.len(),
-        embedded: ids.len(),
-        seconds: started.elapsed().as_secs_f64(),
     })
 }
 
@@ -540,26 +154,26 @@ pub struct KnowledgeBase {
 
 impl KnowledgeBase {
     /// Opens the index under `home` (see [`Home::index`]).
-    pub fn open(home: &Home, config: &Config) -> Result<Self, KnowledgeError> {
+    pub(crate) fn open(home: &Home, config: &Config) -> Result<Self, KnowledgeError> {
         Self::open_dir(&home.index(), model_dir(home, config))
     }
 
     /// Opens the index in `index_dir`, embedding queries with the model in `model_dir`.
     pub fn open_dir(index_dir: &Path, model_dir: PathBuf) -> Result<Self, KnowledgeError> {
-        let manifest_path = store::manifest_path(index_dir);
-        let tantivy_dir = store::tantivy_path(index_dir);
+        let manifest_path = catalog::manifest_path(index_dir);
+        let tantivy_dir = catalog::tantivy_path(index_dir);
         let Some(manifest) = Manifest::load(&manifest_path)? else {
             return Err(KnowledgeError::NotIngested {
                 dir: index_dir.to_path_buf(),
             });
         };
-        if manifest.version != store::FORMAT_VERSION || !tantivy_dir.is_dir() {
+        if manifest.version != catalog::FORMAT_VERSION || !tantivy_dir.is_dir() {
             return Err(KnowledgeError::Corrupt {
                 path: index_dir.to_path_buf(),
                 message: "written by another AIDA version".into(),
             });
         }
-        let vectors = store::load_vectors(&store::vectors_path(index_dir), manifest.dim)?;
+        let vectors = catalog::load_vectors(&catalog::vectors_path(index_dir), manifest.dim)?;
         let mut by_id = HashMap::new();
         let mut ids = Vec::new();
         let mut matrix = Vec::new();
@@ -584,12 +198,7 @@ impl KnowledgeBase {
         })
     }
 
-    /// Number of runbooks and chunks indexed.
-    pub fn len(&self) -> (usize, usize) {
-        (self.manifest.docs.len(), self.by_id.len())
-    }
-
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.manifest.docs.is_empty()
     }
 
@@ -762,52 +371,9 @@ mod tests {
             normalise_name("Kube Pod Crash-Looping"),
             "kubepodcrashlooping"
         );
-        assert_eq!(stem_of("a/b/TargetDown.md"), "TargetDown");
-        assert!(is_runbook_name("x.md"));
-        assert!(!is_runbook_name("README.md"));
-        assert!(!is_runbook_name("_index.md"));
-        assert!(!is_runbook_name("notes.txt"));
         let long = "word ".repeat(100);
         let s = snippet(&long);
         assert!(s.ends_with('…') && s.chars().count() <= SNIPPET_CHARS + 1);
         assert_eq!(snippet("a\n b"), "a b");
-    }
-
-    #[test]
-    fn sources_prefer_flags_then_config_then_builtin() {
-        let mut config = Config::default();
-        assert_eq!(Source::resolve(&[], &config), [Source::Builtin]);
-        config.knowledge.runbook_dirs = vec![PathBuf::from("/etc/rb")];
-        assert_eq!(
-            Source::resolve(&[], &config),
-            [Source::Dir("/etc/rb".into())]
-        );
-        assert_eq!(
-            Source::resolve(&[PathBuf::from("x")], &config),
-            [Source::Dir("x".into())]
-        );
-    }
-
-    #[test]
-    fn broken_and_hidden_files_in_walk() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("a/.git")).unwrap();
-        std::fs::write(dir.path().join("a/one.md"), "# One\n\ntext").unwrap();
-        std::fs::write(dir.path().join("a/.git/x.md"), "# hidden").unwrap();
-        std::fs::write(dir.path().join("README.md"), "# readme").unwrap();
-        std::fs::write(dir.path().join("two.md"), b"\xff\xfe").unwrap();
-        let (files, broken) = collect(&[Source::Dir(dir.path().to_path_buf())]).unwrap();
-        let paths: Vec<_> = files.iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(paths, ["a/one.md", "two.md"]);
-        assert!(broken.is_empty());
-        let empty = tempfile::tempdir().unwrap();
-        let err = collect(&[Source::Dir(empty.path().to_path_buf())])
-            .err()
-            .unwrap();
-        assert!(err.is_user_error() && err.to_string().contains("no markdown runbooks"));
-        let err = collect(&[Source::Dir(empty.path().join("nope"))])
-            .err()
-            .unwrap();
-        assert!(matches!(err, KnowledgeError::NotADirectory { .. }));
     }
 }

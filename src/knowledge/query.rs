@@ -134,7 +134,7 @@ const PROMQL_WORDS: &[&str] = &[
 
 impl Query {
     /// A free-text query, used as is for both BM25 and the embedding.
-    pub fn text(text: impl Into<String>) -> Self {
+    pub(crate) fn text(text: impl Into<String>) -> Self {
         let text = text.into();
         Self {
             keywords: text.clone(),
@@ -195,12 +195,12 @@ impl Query {
         }
     }
 
-    pub fn with_mode(mut self, mode: Mode) -> Self {
+    pub(crate) fn with_mode(mut self, mode: Mode) -> Self {
         self.mode = mode;
         self
     }
 
-    pub fn with_top_k(mut self, top_k: usize) -> Self {
+    pub(crate) fn with_top_k(mut self, top_k: usize) -> Self {
         self.top_k = top_k;
         self
     }

@@ -37,7 +37,7 @@ pub struct ChatMessage {
 }
 
 impl ChatMessage {
-    pub fn new(role: Role, content: impl Into<String>) -> Self {
+    pub(crate) fn new(role: Role, content: impl Into<String>) -> Self {
         Self {
             role,
             content: content.into(),
@@ -177,7 +177,7 @@ impl ChatResponse {
 }
 
 /// Finds a JSON value in `text`: the whole text, else the first balanced `{...}` that parses.
-pub fn extract_json(text: &str) -> Option<serde_json::Value> {
+fn extract_json(text: &str) -> Option<serde_json::Value> {
     let trimmed = text.trim();
     if let Ok(v) = serde_json::from_str(trimmed) {
         return Some(v);
@@ -202,8 +202,6 @@ pub trait LlmBackend: Send + Sync {
     fn adapter(&self) -> Option<String> {
         None
     }
-    /// True when the backend honours `tools` (function calling).
-    fn supports_tools(&self) -> bool;
     /// One chat completion.
     fn chat<'a>(
         &'a self,

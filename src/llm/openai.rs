@@ -37,7 +37,7 @@ pub struct OpenAiSettings {
 
 impl OpenAiSettings {
     /// From the loaded configuration.
-    pub fn from_config(cfg: &crate::config::OpenAiConfig) -> Self {
+    pub(crate) fn from_config(cfg: &crate::config::OpenAiConfig) -> Self {
         Self {
             base_url: cfg.base_url.clone(),
             model: cfg.model.clone(),
@@ -117,12 +117,8 @@ impl OpenAiBackend {
         })
     }
 
-    pub fn settings(&self) -> &OpenAiSettings {
-        &self.settings
-    }
-
     /// The request in OpenAI's wire format.
-    pub fn wire_request(&self, req: &ChatRequest) -> Value {
+    pub(crate) fn wire_request(&self, req: &ChatRequest) -> Value {
         let messages: Vec<Value> = req.messages.iter().map(wire_message).collect();
         let mut body = json!({"model": self.settings.model, "messages": messages});
         if let Some(m) = req.max_tokens {
@@ -337,9 +333,6 @@ impl LlmBackend for OpenAiBackend {
     }
     fn model_name(&self) -> String {
         self.settings.model.clone()
-    }
-    fn supports_tools(&self) -> bool {
-        true
     }
     fn chat<'a>(
         &'a self,

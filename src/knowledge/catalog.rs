@@ -1,5 +1,6 @@
-//! What `aida ingest` keeps beside the tantivy index: the chunk manifest (JSON) and the chunk
-//! vectors (little-endian f32, one record per chunk id). Both are replaced atomically.
+//! The catalog of the index, what `aida ingest` keeps beside tantivy: the manifest of ingested
+//! runbooks and their chunks (`chunks.json`) and the chunk vectors (`vectors.bin`, little-endian
+//! f32, one record per chunk id). Both are replaced atomically.
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,43 +10,43 @@ use serde::{Deserialize, Serialize};
 use super::KnowledgeError;
 
 /// Bumped when the layout or the chunking changes: an older index is rebuilt.
-pub const FORMAT_VERSION: u32 = 1;
+pub(super) const FORMAT_VERSION: u32 = 1;
 const VECTORS_MAGIC: &[u8; 8] = b"AIDAVEC1";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Manifest {
-    pub version: u32,
+pub(super) struct Manifest {
+    pub(super) version: u32,
     /// Embedding model name and settings the vectors were made with.
-    pub model: String,
-    pub dim: usize,
-    pub max_tokens: usize,
-    pub next_id: u64,
-    pub docs: Vec<StoredDoc>,
+    pub(super) model: String,
+    pub(super) dim: usize,
+    pub(super) max_tokens: usize,
+    pub(super) next_id: u64,
+    pub(super) docs: Vec<StoredDoc>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StoredDoc {
+pub(super) struct StoredDoc {
     /// Source-qualified identity (`<dir>:<relative path>` or `builtin:<relative path>`).
-    pub key: String,
+    pub(super) key: String,
     /// Path shown in results (relative to its runbook directory; `runbooks/...` when built in).
-    pub path: String,
-    pub title: String,
-    pub alerts: Vec<String>,
-    pub categories: Vec<String>,
+    pub(super) path: String,
+    pub(super) title: String,
+    pub(super) alerts: Vec<String>,
+    pub(super) categories: Vec<String>,
     /// sha256 of the file bytes.
-    pub hash: String,
-    pub chunks: Vec<StoredChunk>,
+    pub(super) hash: String,
+    pub(super) chunks: Vec<StoredChunk>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StoredChunk {
-    pub id: u64,
-    pub headings: Vec<String>,
-    pub text: String,
+pub(super) struct StoredChunk {
+    pub(super) id: u64,
+    pub(super) headings: Vec<String>,
+    pub(super) text: String,
 }
 
 impl Manifest {
-    pub fn empty(model: &str, dim: usize, max_tokens: usize) -> Self {
+    pub(super) fn empty(model: &str, dim: usize, max_tokens: usize) -> Self {
         Self {
             version: FORMAT_VERSION,
             model: model.to_string(),
@@ -56,7 +57,7 @@ impl Manifest {
         }
     }
 
-    pub fn load(path: &Path) -> Result<Option<Self>, KnowledgeError> {
+    pub(super) fn load(path: &Path) -> Result<Option<Self>, KnowledgeError> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -70,16 +71,16 @@ impl Manifest {
             })
     }
 
-    pub fn save(&self, path: &Path) -> Result<(), KnowledgeError> {
+    pub(super) fn save(&self, path: &Path) -> Result<(), KnowledgeError> {
         let bytes = serde_json::to_vec(self).expect("manifest serialises");
         write_atomic(path, &bytes)
     }
 }
 
 /// Chunk id → unit vector.
-pub type Vectors = HashMap<u64, Vec<f32>>;
+pub(super) type Vectors = HashMap<u64, Vec<f32>>;
 
-pub fn load_vectors(path: &Path, dim: usize) -> Result<Vectors, KnowledgeError> {
+pub(super) fn load_vectors(path: &Path, dim: usize) -> Result<Vectors, KnowledgeError> {
     let corrupt = |message: &str| KnowledgeError::Corrupt {
         path: path.to_path_buf(),
         message: message.to_string(),
@@ -116,7 +117,7 @@ pub fn load_vectors(path: &Path, dim: usize) -> Result<Vectors, KnowledgeError> 
 }
 
 /// Writes the vectors of `ids` (in that order).
-pub fn save_vectors(
+pub(super) fn save_vectors(
     path: &Path,
     dim: usize,
     ids: &[u64],
@@ -147,15 +148,15 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), KnowledgeError> {
     Ok(())
 }
 
-pub fn manifest_path(dir: &Path) -> PathBuf {
+pub(super) fn manifest_path(dir: &Path) -> PathBuf {
     dir.join("chunks.json")
 }
 
-pub fn vectors_path(dir: &Path) -> PathBuf {
+pub(super) fn vectors_path(dir: &Path) -> PathBuf {
     dir.join("vectors.bin")
 }
 
-pub fn tantivy_path(dir: &Path) -> PathBuf {
+pub(super) fn tantivy_path(dir: &Path) -> PathBuf {
     dir.join("tantivy")
 }
 

@@ -18,9 +18,9 @@ use tokenizers::normalizers::Replace;
 use tokenizers::processors::template::TemplateProcessing;
 use tokenizers::{AddedToken, Tokenizer};
 
-use super::LlmError;
+use super::EngineError;
 
-type Result<T> = std::result::Result<T, LlmError>;
+type Result<T> = std::result::Result<T, EngineError>;
 
 // SentencePiece token types as llama.cpp writes them into GGUF.
 const TYPE_NORMAL: i32 = 1;
@@ -32,10 +32,10 @@ const TYPE_USER_DEFINED: i32 = 4;
 #[derive(Clone)]
 pub struct GemmaTokenizer {
     pub inner: Tokenizer,
-    pub bos: Option<u32>,
-    pub eos: Option<u32>,
+    pub(crate) bos: Option<u32>,
+    pub(crate) eos: Option<u32>,
     /// `<end_of_turn>`, which ends a chat answer.
-    pub end_of_turn: Option<u32>,
+    pub(crate) end_of_turn: Option<u32>,
 }
 
 impl std::fmt::Debug for GemmaTokenizer {
@@ -48,13 +48,13 @@ impl std::fmt::Debug for GemmaTokenizer {
     }
 }
 
-fn tok_err(e: impl std::fmt::Display) -> LlmError {
-    LlmError::Tokenizer(e.to_string())
+fn tok_err(e: impl std::fmt::Display) -> EngineError {
+    EngineError::Tokenizer(e.to_string())
 }
 
 impl GemmaTokenizer {
     /// Loads `tokenizer.json` beside the model if there is one, else builds from the GGUF.
-    pub fn for_model(model: &Path, gguf: Option<&gguf_file::Content>) -> Result<Self> {
+    pub(crate) fn for_model(model: &Path, gguf: Option<&gguf_file::Content>) -> Result<Self> {
         let json = model
             .parent()
             .map(|d| d.join("tokenizer.json"))
@@ -62,16 +62,16 @@ impl GemmaTokenizer {
         match (json, gguf) {
             (Some(path), _) => Self::from_json(&path),
             (None, Some(ct)) => Self::from_gguf(ct),
-            (None, None) => Err(LlmError::Input(format!(
+            (None, None) => Err(EngineError::Input(format!(
                 "{}: no tokenizer.json beside the model and no GGUF metadata to build one",
                 model.display()
             ))),
         }
     }
 
-    pub fn from_json(path: &Path) -> Result<Self> {
+    pub(super) fn from_json(path: &Path) -> Result<Self> {
         let inner = Tokenizer::from_file(path)
-            .map_err(|e| LlmError::Tokenizer(format!("{}: {e}", path.display())))?;
+            .map_err(|e| EngineError::Tokenizer(format!("{}: {e}", path.display())))?;
         let id = |s: &str| inner.token_to_id(s);
         Ok(Self {
             bos: id("<bos>"),
@@ -82,15 +82,15 @@ impl GemmaTokenizer {
     }
 
     /// Builds the tokenizer from `tokenizer.ggml.*` metadata.
-    pub fn from_gguf(ct: &gguf_file::Content) -> Result<Self> {
+    fn from_gguf(ct: &gguf_file::Content) -> Result<Self> {
         let get = |k: &str| {
             ct.metadata
                 .get(k)
-                .ok_or_else(|| LlmError::Format(format!("GGUF metadata has no `{k}`")))
+                .ok_or_else(|| EngineError::Format(format!("GGUF metadata has no `{k}`")))
         };
         let model = get("tokenizer.ggml.model")?.to_string().map_err(tok_err)?;
         if model != "llama" {
-            return Err(LlmError::Format(format!(
+            return Err(EngineError::Format(format!(
                 "tokenizer.ggml.model `{model}` is not supported (want a SentencePiece `llama` vocabulary)"
             )));
         }
@@ -122,7 +122,7 @@ impl GemmaTokenizer {
             None => vec![TYPE_NORMAL; tokens.len()],
         };
         if scores.len() != tokens.len() || types.len() != tokens.len() {
-            return Err(LlmError::Format(
+            return Err(EngineError::Format(
                 "tokenizer.ggml.tokens, scores and token_type differ in length".into(),
             ));
         }
@@ -148,11 +148,11 @@ impl GemmaTokenizer {
             .to_vec())
     }
 
-    pub fn decode(&self, ids: &[u32], skip_special: bool) -> Result<String> {
+    pub(super) fn decode(&self, ids: &[u32], skip_special: bool) -> Result<String> {
         self.inner.decode(ids, skip_special).map_err(tok_err)
     }
 
-    pub fn vocab_size(&self) -> usize {
+    pub(crate) fn vocab_size(&self) -> usize {
         self.inner.get_vocab_size(true)
     }
 }

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use candle_core::{DType, Device, Tensor};
 use serde::Deserialize;
 
-use super::LlmError;
+use super::EngineError;
 
-type Result<T> = std::result::Result<T, LlmError>;
+type Result<T> = std::result::Result<T, EngineError>;
 
 /// The fields of PEFT's `adapter_config.json` that matter for inference.
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
@@ -33,15 +33,6 @@ pub struct AdapterConfig {
 pub enum TargetModules {
     List(Vec<String>),
     One(String),
-}
-
-impl TargetModules {
-    pub fn names(&self) -> Vec<String> {
-        match self {
-            Self::List(v) => v.clone(),
-            Self::One(s) => vec![s.clone()],
-        }
-    }
 }
 
 /// One projection's pair of low-rank factors, already scaled.
@@ -68,8 +59,8 @@ impl LoraPair {
 /// A loaded adapter.
 #[derive(Debug, Clone)]
 pub struct Adapter {
-    pub dir: PathBuf,
-    pub config: AdapterConfig,
+    dir: PathBuf,
+    config: AdapterConfig,
     /// (layer, module) → (A, B)
     tensors: HashMap<(usize, String), (Option<Tensor>, Option<Tensor>)>,
 }
@@ -78,35 +69,35 @@ impl Adapter {
     /// Loads `dir/adapter_config.json` and `dir/adapter_model.safetensors`.
     pub fn load(dir: &Path) -> Result<Self> {
         let cfg_path = dir.join("adapter_config.json");
-        let text = std::fs::read_to_string(&cfg_path).map_err(|e| LlmError::Io {
+        let text = std::fs::read_to_string(&cfg_path).map_err(|e| EngineError::Io {
             path: cfg_path.clone(),
             source: e,
         })?;
         let config: AdapterConfig = serde_json::from_str(&text).map_err(|e| {
-            LlmError::Input(format!("{}: line {}: {e}", cfg_path.display(), e.line()))
+            EngineError::Input(format!("{}: line {}: {e}", cfg_path.display(), e.line()))
         })?;
         if let Some(t) = &config.peft_type
             && t != "LORA"
         {
-            return Err(LlmError::Input(format!(
+            return Err(EngineError::Input(format!(
                 "{}: peft_type `{t}` is not supported (only LORA)",
                 cfg_path.display()
             )));
         }
         if config.r == 0 {
-            return Err(LlmError::Input(format!(
+            return Err(EngineError::Input(format!(
                 "{}: `r` must be > 0",
                 cfg_path.display()
             )));
         }
         let st_path = dir.join("adapter_model.safetensors");
         let raw = candle_core::safetensors::load(&st_path, &Device::Cpu)
-            .map_err(|e| LlmError::Input(format!("{}: {e}", st_path.display())))?;
+            .map_err(|e| EngineError::Input(format!("{}: {e}", st_path.display())))?;
         let mut tensors: HashMap<(usize, String), (Option<Tensor>, Option<Tensor>)> =
             HashMap::new();
         for (name, t) in raw {
             let Some((layer, module, which)) = parse_name(&name) else {
-                return Err(LlmError::Input(format!(
+                return Err(EngineError::Input(format!(
                     "{}: unexpected tensor `{name}` (want PEFT names like \
                      base_model.model.model.layers.N.self_attn.q_proj.lora_A.weight)",
                     st_path.display()
@@ -128,7 +119,7 @@ impl Adapter {
     }
 
     /// The scale applied to `B A`: alpha/r (alpha/sqrt(r) with rsLoRA).
-    pub fn scale(&self) -> f64 {
+    fn scale(&self) -> f64 {
         let r = self.config.r as f64;
         if self.config.use_rslora {
             self.config.lora_alpha / r.sqrt()
@@ -149,14 +140,14 @@ impl Adapter {
         };
         let name = format!("layers.{layer}.{module}");
         let (Some(a), Some(b)) = (a, b) else {
-            return Err(LlmError::Input(format!(
+            return Err(EngineError::Input(format!(
                 "{}: {name} has only one of lora_A / lora_B",
                 self.dir.display()
             )));
         };
         let r = self.config.r;
         if a.dims() != [r, inp] || b.dims() != [out, r] {
-            return Err(LlmError::Input(format!(
+            return Err(EngineError::Input(format!(
                 "{}: {name}: lora_A {:?} / lora_B {:?} do not fit a [{out}, {inp}] weight with r={r}",
                 self.dir.display(),
                 a.dims(),
@@ -183,7 +174,7 @@ impl Adapter {
         .into();
         for (layer, module) in self.tensors.keys() {
             if *layer >= layers || !known.contains(module.as_str()) {
-                return Err(LlmError::Input(format!(
+                return Err(EngineError::Input(format!(
                     "{}: adapter targets layers.{layer}.{module}, which this model does not have",
                     self.dir.display()
                 )));
@@ -198,7 +189,7 @@ impl Adapter {
         config: &AdapterConfig,
         pairs: &[(usize, &str, Tensor, Tensor)],
     ) -> Result<()> {
-        std::fs::create_dir_all(dir).map_err(|e| LlmError::Io {
+        std::fs::create_dir_all(dir).map_err(|e| EngineError::Io {
             path: dir.to_path_buf(),
             source: e,
         })?;
@@ -218,7 +209,7 @@ impl Adapter {
             &path,
             serde_json::to_string_pretty(&cfg).unwrap_or_default(),
         )
-        .map_err(|e| LlmError::Io { path, source: e })?;
+        .map_err(|e| EngineError::Io { path, source: e })?;
         let mut map = HashMap::new();
         for (layer, module, a, b) in pairs {
             let group = if module.ends_with("_proj")
