@@ -1,8 +1,8 @@
 //! Opening the store: configuring the connection and applying the embedded migrations.
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
 use super::{Result, Store, StoreError};
 
@@ -50,38 +50,47 @@ impl Store {
     }
 
     fn configure(conn: Connection, target: u32) -> Result<Self> {
+        // The busy timeout comes first: every step below may meet another process that is
+        // opening the same file at the same moment (several `aida investigate` on a new home).
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // WAL: readers (aida review) never block the writer (aida serve); synchronous=FULL makes
         // a commit durable before we acknowledge a webhook.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        enable_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(Duration::from_secs(10))?;
         let mut store = Self { conn };
         store.migrate(target)?;
         Ok(store)
     }
 
+    /// Applies the migrations this database lacks, up to `target`, one transaction each.
+    ///
+    /// Safe when several processes open a new database at once: each migration takes the write
+    /// lock first (`BEGIN IMMEDIATE`, waiting up to the busy timeout) and only then reads
+    /// `user_version`, so a migration another process applied while we waited is not run twice.
     fn migrate(&mut self, target: u32) -> Result<()> {
-        let current = self.schema_version()?;
-        if current > SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema {
-                found: current,
-                supported: SCHEMA_VERSION,
-            });
+        // Without the lock first: a database that is up to date (every open but the first
+        // ones) never waits for a writer.
+        if check_version(self.schema_version()?)? >= target {
+            return Ok(());
         }
-        for (index, (name, sql)) in MIGRATIONS.iter().enumerate() {
-            let version = index as u32 + 1;
-            if version <= current || version > target {
-                continue;
+        loop {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let current = check_version(
+                tx.pragma_query_value(None, "user_version", |row| row.get::<_, u32>(0))?,
+            )?;
+            if current >= target {
+                return Ok(());
             }
-            let tx = self.conn.transaction()?;
+            let (name, sql) = MIGRATIONS[current as usize];
             tx.execute_batch(sql)
                 .map_err(|source| StoreError::Migration { name, source })?;
-            tx.pragma_update(None, "user_version", version)?;
+            tx.pragma_update(None, "user_version", current + 1)?;
             tx.commit()?;
             tracing::debug!(migration = name, "applied store migration");
         }
-        Ok(())
     }
 
     /// Number of migrations applied to this database.
@@ -90,4 +99,53 @@ impl Store {
             .conn
             .pragma_query_value(None, "user_version", |row| row.get(0))?)
     }
+}
+
+/// How long a statement waits for another connection's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Refuses a database written by a newer aida.
+fn check_version(found: u32) -> Result<u32> {
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(found)
+}
+
+/// Switches the database to WAL (a persistent setting of the file: only the first open of a new
+/// database changes anything). The switch needs an exclusive lock for a moment, and SQLite can
+/// answer SQLITE_BUSY at once when another process holds a lock or is making the same switch,
+/// without waiting on the busy timeout; so this retries, backing off, for as long as that timeout.
+fn enable_wal(conn: &Connection) -> Result<()> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(2);
+    loop {
+        match conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
+        {
+            Ok(mode) => {
+                // "memory" for an in-memory database; anything else is a file system without
+                // the shared memory WAL needs, where SQLite keeps its rollback journal.
+                if mode != "wal" && mode != "memory" {
+                    tracing::warn!(mode, "the store could not switch to WAL mode");
+                }
+                return Ok(());
+            }
+            Err(err) if is_busy(&err) && Instant::now() < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(100));
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+}
+
+fn is_busy(err: &rusqlite::Error) -> bool {
+    matches!(
+        err.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
 }

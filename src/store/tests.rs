@@ -268,3 +268,31 @@ fn enqueued_alert_survives_reopen() {
         .unwrap();
     assert_eq!(job.incident_id, "inc-1");
 }
+
+/// Several processes opening a brand-new home at once (four `aida investigate` in parallel): every
+/// open must succeed and leave the latest schema, however the first opens interleave.
+#[test]
+fn concurrent_first_opens_all_succeed() {
+    const THREADS: usize = 8;
+    for round in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("aida.db");
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(THREADS));
+        let handles: Vec<_> = (0..THREADS)
+            .map(|_| {
+                let path = path.clone();
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Store::open(&path).map(|store| store.schema_version().unwrap())
+                })
+            })
+            .collect();
+        for handle in handles {
+            match handle.join().unwrap() {
+                Ok(version) => assert_eq!(version, SCHEMA_VERSION, "round {round}"),
+                Err(err) => panic!("round {round}: concurrent open failed: {err}"),
+            }
+        }
+    }
+}
