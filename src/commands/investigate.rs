@@ -388,7 +388,7 @@ pub(crate) fn investigate_one(
             } else {
                 InvestigationStatus::Success
             },
-            category: Some(report.category.to_string()),
+            category: Some(report.category),
             confidence: Some(report.confidence),
             report: Some(serde_json::to_value(report)?),
             error: outcome.fallback.clone(),

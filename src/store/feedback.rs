@@ -45,7 +45,7 @@ fn feedback_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Feedback> {
         id: row.get(0)?,
         investigation_id: row.get(1)?,
         reviewer: row.get(2)?,
-        verdict: parse_column(row, 3)?,
+        verdict: parse_column(row, 3, "feedback")?,
         corrected_text: row.get(4)?,
         comment: row.get(5)?,
         created_at: row.get(6)?,

@@ -5,7 +5,9 @@ use super::outbox::push_outbox;
 use super::{
     Finished, Incident, Investigation, ListFilter, NewIncident, NewInvestigation, OutboxKind,
     Result, Step, Store, StoreError, conversion_error, json_column, now, parse_column,
+    parse_optional_column,
 };
+use crate::report::Category;
 
 impl Store {
     // ---- incidents -------------------------------------------------------------------------
@@ -59,7 +61,7 @@ impl Store {
             params![
                 id,
                 finished.status.as_str(),
-                finished.category,
+                finished.category.map(Category::as_str),
                 finished.confidence,
                 finished.report.as_ref().map(|r| r.to_string()),
                 finished.error,
@@ -178,8 +180,8 @@ fn investigation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Investigation>
         id: row.get(0)?,
         incident_id: row.get(1)?,
         alert_name: row.get(2)?,
-        status: parse_column(row, 3)?,
-        category: row.get(4)?,
+        status: parse_column(row, 3, "investigations")?,
+        category: parse_optional_column(row, 4, "investigations")?,
         confidence: row.get(5)?,
         report: report
             .map(|text| serde_json::from_str(&text))

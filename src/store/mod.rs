@@ -9,6 +9,7 @@
 //! (what `aida sync` still has to push to MLflow); `types` holds the rows.
 use chrono::{SecondsFormat, Utc};
 use rusqlite::Connection;
+use rusqlite::types::ValueRef;
 use serde::Deserialize;
 
 mod feedback;
@@ -29,7 +30,9 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(#[source] rusqlite::Error),
+    #[error("stored data is invalid: {0}")]
+    BadValue(#[from] BadValue),
     #[error("stored JSON is invalid: {0}")]
     Json(#[from] serde_json::Error),
     #[error(
@@ -43,6 +46,24 @@ pub enum StoreError {
     },
     #[error("no {what} with id {id}")]
     NotFound { what: &'static str, id: String },
+}
+
+impl From<rusqlite::Error> for StoreError {
+    /// A row that could not be read because of a [`BadValue`] is reported as that, not as a
+    /// bare conversion failure at some column index.
+    fn from(err: rusqlite::Error) -> Self {
+        match err {
+            rusqlite::Error::FromSqlConversionFailure(index, ty, inner) => {
+                match inner.downcast::<BadValue>() {
+                    Ok(bad) => StoreError::BadValue(*bad),
+                    Err(inner) => StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+                        index, ty, inner,
+                    )),
+                }
+            }
+            other => StoreError::Sqlite(other),
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -99,12 +120,81 @@ fn json_column<T: for<'de> Deserialize<'de>>(
     serde_json::from_str(&text).map_err(|e| conversion_error(index, e))
 }
 
-fn parse_column<T: std::str::FromStr<Err = UnknownValue>>(
+/// Parses a text column into one of AIDA's enums. A value this build does not know (a row written
+/// by a newer aida, or edited by hand) is a [`BadValue`] naming `table`, the row and the value;
+/// column 0 of the query must be the row's id.
+fn parse_column<T>(
     row: &rusqlite::Row<'_>,
     index: usize,
-) -> rusqlite::Result<T> {
+    table: &'static str,
+) -> rusqlite::Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
     let text: String = row.get(index)?;
-    text.parse().map_err(|e| conversion_error(index, e))
+    parse_text(row, index, table, text)
+}
+
+/// [`parse_column`] for a nullable column.
+fn parse_optional_column<T>(
+    row: &rusqlite::Row<'_>,
+    index: usize,
+    table: &'static str,
+) -> rusqlite::Result<Option<T>>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let text: Option<String> = row.get(index)?;
+    text.map(|text| parse_text(row, index, table, text))
+        .transpose()
+}
+
+fn parse_text<T>(
+    row: &rusqlite::Row<'_>,
+    index: usize,
+    table: &'static str,
+    text: String,
+) -> rusqlite::Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(|err: T::Err| {
+        let id = match row.get_ref(0) {
+            Ok(ValueRef::Integer(n)) => n.to_string(),
+            Ok(ValueRef::Text(bytes)) => String::from_utf8_lossy(bytes).into_owned(),
+            _ => "?".into(),
+        };
+        let column = row
+            .as_ref()
+            .column_name(index)
+            .map_or_else(|_| format!("column {index}"), str::to_string);
+        conversion_error(
+            index,
+            BadValue {
+                table,
+                id,
+                column,
+                value: text,
+                reason: err.to_string(),
+            },
+        )
+    })
+}
+
+/// A stored value this build cannot read, and where it is.
+#[derive(Debug, thiserror::Error)]
+#[error("{table} row {id}: {column} {value:?} is not valid ({reason})")]
+pub struct BadValue {
+    pub table: &'static str,
+    /// The row's id (column 0 of the query).
+    pub id: String,
+    pub column: String,
+    pub value: String,
+    /// What parsing said.
+    pub reason: String,
 }
 
 /// A value in a text column that this build does not know.

@@ -16,7 +16,7 @@ impl Store {
         let rows = stmt.query_map([limit as i64], |row| {
             Ok(OutboxItem {
                 id: row.get(0)?,
-                kind: parse_column(row, 1)?,
+                kind: parse_column(row, 1, "sync_outbox")?,
                 entity_id: row.get(2)?,
                 payload: json_column(row, 3)?,
                 attempts: row.get(4)?,

@@ -104,7 +104,7 @@ fn job_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Job> {
     Ok(Job {
         id: row.get(0)?,
         incident_id: row.get(1)?,
-        state: parse_column(row, 2)?,
+        state: parse_column(row, 2, "jobs")?,
         attempts: row.get(3)?,
         max_attempts: row.get(4)?,
         lease_owner: row.get(5)?,

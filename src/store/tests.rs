@@ -3,6 +3,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::*;
+use crate::report::Category;
 
 fn incident(id: &str) -> NewIncident {
     NewIncident {
@@ -30,7 +31,7 @@ fn investigation(store: &Store, inc: &str, inv: &str) {
 fn finished() -> Finished {
     Finished {
         status: InvestigationStatus::Success,
-        category: Some("oom_killed".into()),
+        category: Some(Category::OomKilled),
         confidence: Some(0.9),
         report: Some(json!({"root_cause": "OOMKilled"})),
         error: None,
@@ -139,7 +140,7 @@ fn investigation_round_trip_with_trajectory_and_outbox() {
     store.finish_investigation("inv-1", &finished()).unwrap();
     let inv = store.investigation("inv-1").unwrap().unwrap();
     assert_eq!(inv.status, InvestigationStatus::Success);
-    assert_eq!(inv.category.as_deref(), Some("oom_killed"));
+    assert_eq!(inv.category, Some(Category::OomKilled));
     assert_eq!(inv.report, Some(json!({"root_cause": "OOMKilled"})));
     assert_eq!(inv.prompt_input, finished().prompt_input);
     assert!(inv.finished_at.is_some());
@@ -293,6 +294,37 @@ fn concurrent_first_opens_all_succeed() {
                 Ok(version) => assert_eq!(version, SCHEMA_VERSION, "round {round}"),
                 Err(err) => panic!("round {round}: concurrent open failed: {err}"),
             }
+        }
+    }
+}
+
+/// A category this build does not know (a newer aida wrote it, or someone edited the file) is an
+/// error that says where it is, not a silent `None` or a bare "conversion failed at index 4".
+#[test]
+fn unknown_category_in_a_row_is_an_error_naming_the_row() {
+    let mut store = Store::open_in_memory().unwrap();
+    investigation(&store, "inc-1", "inv-good");
+    investigation(&store, "inc-2", "inv-bad");
+    store.finish_investigation("inv-good", &finished()).unwrap();
+    store
+        .conn
+        .execute(
+            "UPDATE investigations SET category = 'cosmic_rays' WHERE id = 'inv-bad'",
+            [],
+        )
+        .unwrap();
+    let good = store.investigation("inv-good").unwrap().unwrap();
+    assert_eq!(good.category, Some(Category::OomKilled));
+    for err in [
+        store.investigation("inv-bad").unwrap_err(),
+        store
+            .list_investigations(&ListFilter::default())
+            .unwrap_err(),
+    ] {
+        assert!(matches!(err, StoreError::BadValue(_)), "{err:?}");
+        let text = err.to_string();
+        for part in ["investigations", "inv-bad", "category", "\"cosmic_rays\""] {
+            assert!(text.contains(part), "{part:?} missing from {text:?}");
         }
     }
 }

@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::UnknownValue;
+use crate::report::Category;
 
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
@@ -102,7 +103,7 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finished {
     pub status: InvestigationStatus,
-    pub category: Option<String>,
+    pub category: Option<Category>,
     pub confidence: Option<f64>,
     pub report: Option<Value>,
     pub error: Option<String>,
@@ -119,7 +120,7 @@ pub struct Investigation {
     pub incident_id: String,
     pub alert_name: String,
     pub status: InvestigationStatus,
-    pub category: Option<String>,
+    pub category: Option<Category>,
     pub confidence: Option<f64>,
     pub report: Option<Value>,
     pub error: Option<String>,
