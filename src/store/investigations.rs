@@ -1,4 +1,8 @@
-//! Incidents, investigations of them, and their trajectories.
+//! Incidents, investigations of them, and their trajectories; the owner of a running
+//! investigation, its heartbeat, and the recovery of runs whose process is gone.
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::outbox::push_outbox;
@@ -40,14 +44,106 @@ impl Store {
 
     // ---- investigations --------------------------------------------------------------------
 
-    /// Marks an investigation as running.
+    /// Marks an investigation as running, owned by this process (`runner` = `<hostname>:<pid>`,
+    /// first heartbeat now). Call [`Store::heartbeat`] more often than every
+    /// [`STALE_HEARTBEAT`] while it runs.
     pub fn start_investigation(&self, new: &NewInvestigation) -> Result<()> {
         self.conn.execute(
-            "INSERT INTO investigations (id, incident_id, status, backend, model_name, adapter, started_at)
-             VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6)",
-            params![new.id, new.incident_id, new.backend, new.model_name, new.adapter, now()],
+            "INSERT INTO investigations (id, incident_id, status, backend, model_name, adapter,
+                 started_at, runner, heartbeat_at)
+             VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?6)",
+            params![
+                new.id,
+                new.incident_id,
+                new.backend,
+                new.model_name,
+                new.adapter,
+                now(),
+                runner_id()
+            ],
         )?;
         Ok(())
+    }
+
+    /// Records that the run of a running investigation is alive. Returns false, changing
+    /// nothing, when the row is no longer running (finished, or marked interrupted).
+    pub fn heartbeat(&self, investigation_id: &str) -> Result<bool> {
+        let updated = self.conn.execute(
+            "UPDATE investigations SET heartbeat_at = ?2 WHERE id = ?1 AND status = 'running'",
+            params![investigation_id, now()],
+        )?;
+        self.changed_or_not_found(updated, investigation_id)
+    }
+
+    /// Marks a running investigation `interrupted` (Ctrl-C, SIGTERM, a fatal error) with
+    /// `reason` as its error. Only a row still `running` changes: returns false for one that
+    /// already finished.
+    pub fn mark_interrupted(&self, investigation_id: &str, reason: &str) -> Result<bool> {
+        let updated = self.conn.execute(
+            "UPDATE investigations SET status = 'interrupted', error = ?2, finished_at = ?3
+             WHERE id = ?1 AND status = 'running'",
+            params![investigation_id, reason, now()],
+        )?;
+        self.changed_or_not_found(updated, investigation_id)
+    }
+
+    /// Marks `interrupted` every running investigation whose run is gone: its runner is a
+    /// process on this host that no longer exists, or its heartbeat is older than
+    /// [`STALE_HEARTBEAT`] (the only test for runs on other hosts). [`Store::open`] calls this.
+    /// Returns how many rows it changed.
+    pub fn recover_stale_runs(&self) -> Result<usize> {
+        let cutoff = (Utc::now() - chrono::Duration::from_std(STALE_HEARTBEAT).unwrap_or_default())
+            .to_rfc3339_opts(SecondsFormat::Millis, true);
+        let host = hostname();
+        let running = {
+            let mut stmt = self.conn.prepare(
+                "SELECT id, runner, COALESCE(heartbeat_at, started_at) FROM investigations
+                 WHERE status = 'running'",
+            )?;
+            stmt.query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, Option<String>>(1)?,
+                    row.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        let mut recovered = 0;
+        for (id, runner, heartbeat) in running {
+            let local_pid = runner.as_deref().and_then(|r| pid_on_host(r, &host));
+            if heartbeat >= cutoff && !local_pid.is_some_and(process_is_gone) {
+                continue;
+            }
+            // Only if the row is as we saw it: the run may have finished or beaten since.
+            recovered += self.conn.execute(
+                "UPDATE investigations SET status = 'interrupted', error = ?2, finished_at = ?3
+                 WHERE id = ?1 AND status = 'running' AND COALESCE(heartbeat_at, started_at) = ?4",
+                params![id, RUNNER_GONE, now(), heartbeat],
+            )?;
+        }
+        Ok(recovered)
+    }
+
+    fn changed_or_not_found(&self, updated: usize, id: &str) -> Result<bool> {
+        if updated > 0 {
+            return Ok(true);
+        }
+        let exists = self
+            .conn
+            .query_row("SELECT 1 FROM investigations WHERE id = ?1", [id], |_| {
+                Ok(())
+            })
+            .optional()?
+            .is_some();
+        if exists {
+            Ok(false)
+        } else {
+            Err(StoreError::NotFound {
+                what: "investigation",
+                id: id.into(),
+            })
+        }
     }
 
     /// Stores the outcome and trajectory in one transaction and queues the MLflow sync.
@@ -116,8 +212,10 @@ impl Store {
     pub fn list_investigations(&self, filter: &ListFilter) -> Result<Vec<Investigation>> {
         let mut sql = format!("{INVESTIGATION_SELECT} WHERE 1 = 1");
         if filter.unreviewed_only {
+            // Interrupted runs have no outcome to review.
             sql.push_str(
-                " AND v.status != 'running' AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.investigation_id = v.id)",
+                " AND v.status NOT IN ('running', 'interrupted')
+                  AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.investigation_id = v.id)",
             );
         }
         if filter.since.is_some() {
@@ -171,7 +269,7 @@ pub(super) fn insert_incident(conn: &Connection, incident: &NewIncident) -> Resu
 
 const INVESTIGATION_SELECT: &str = "SELECT v.id, v.incident_id, i.alert_name, v.status, v.category,
     v.confidence, v.report_json, v.error, v.backend, v.model_name, v.adapter, v.timings_json,
-    v.tokens_json, v.started_at, v.finished_at, v.prompt_input_json
+    v.tokens_json, v.started_at, v.finished_at, v.prompt_input_json, v.runner, v.heartbeat_at
     FROM investigations v JOIN incidents i ON i.id = v.incident_id";
 
 fn investigation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Investigation> {
@@ -200,5 +298,63 @@ fn investigation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Investigation>
             .map(|text| serde_json::from_str(&text))
             .transpose()
             .map_err(|e| conversion_error(15, e))?,
+        runner: row.get(16)?,
+        heartbeat_at: row.get(17)?,
     })
+}
+
+/// A running investigation whose heartbeat is older than this is taken for dead, whoever runs
+/// it; its runner should beat well within it.
+pub const STALE_HEARTBEAT: Duration = Duration::from_secs(10 * 60);
+
+/// The error of an investigation that recovery marked interrupted.
+pub const RUNNER_GONE: &str = "interrupted: the process running it is gone";
+
+/// This process as the owner of a running investigation: `<hostname>:<pid>`.
+pub fn runner_id() -> String {
+    format!("{}:{}", hostname(), std::process::id())
+}
+
+/// The pid of `runner` (`<hostname>:<pid>`) when it runs on `host`.
+fn pid_on_host(runner: &str, host: &str) -> Option<u32> {
+    let (runner_host, pid) = runner.rsplit_once(':')?;
+    (runner_host == host).then(|| pid.parse().ok()).flatten()
+}
+
+#[cfg(unix)]
+pub(super) fn hostname() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most buf.len() bytes into buf.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    if rc != 0 || end == 0 {
+        return "localhost".into();
+    }
+    String::from_utf8_lossy(&buf[..end]).into_owned()
+}
+
+#[cfg(not(unix))]
+pub(super) fn hostname() -> String {
+    std::env::var("COMPUTERNAME").unwrap_or_else(|_| "localhost".into())
+}
+
+/// Whether no process `pid` exists on this host (`kill(pid, 0)` fails with ESRCH). A process
+/// that exists but belongs to another user (EPERM) is alive.
+#[cfg(unix)]
+fn process_is_gone(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        // 0 and negative pids name process groups, never one run.
+        return false;
+    }
+    // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+}
+
+#[cfg(not(unix))]
+fn process_is_gone(_pid: u32) -> bool {
+    false
 }

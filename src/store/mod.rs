@@ -19,6 +19,7 @@ mod outbox;
 mod queue;
 mod types;
 
+pub use investigations::{RUNNER_GONE, STALE_HEARTBEAT, runner_id};
 pub use open::SCHEMA_VERSION;
 pub use types::*;
 

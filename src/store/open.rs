@@ -2,7 +2,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, ErrorCode, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
 use super::{Result, Store, StoreError};
 
@@ -19,6 +19,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0003_prompt_input",
         include_str!("migrations/0003_prompt_input.sql"),
+    ),
+    (
+        "0004_interrupted_runs",
+        include_str!("migrations/0004_interrupted_runs.sql"),
     ),
 ];
 
@@ -57,9 +61,23 @@ impl Store {
         // a commit durable before we acknowledge a webhook.
         enable_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Foreign keys stay off while migrating: a migration that rebuilds a table (0004) drops
+        // the old one, which with foreign keys on would cascade into its children. Each migration
+        // checks the keys before it commits. (The pragma is a no-op inside a transaction, so it is
+        // set around them.)
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
         let mut store = Self { conn };
         store.migrate(target)?;
+        store.conn.pragma_update(None, "foreign_keys", "ON")?;
+        if target == SCHEMA_VERSION {
+            // Best effort: a store that cannot be tidied now is still usable, and the next open
+            // tries again.
+            match store.recover_stale_runs() {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(n, "marked investigations of vanished runs interrupted"),
+                Err(err) => tracing::warn!(%err, "could not recover stale investigations"),
+            }
+        }
         Ok(store)
     }
 
@@ -86,6 +104,7 @@ impl Store {
             }
             let (name, sql) = MIGRATIONS[current as usize];
             tx.execute_batch(sql)
+                .and_then(|()| check_foreign_keys(&tx))
                 .map_err(|source| StoreError::Migration { name, source })?;
             tx.pragma_update(None, "user_version", current + 1)?;
             tx.commit()?;
@@ -148,4 +167,27 @@ fn is_busy(err: &rusqlite::Error) -> bool {
         err.sqlite_error_code(),
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
     )
+}
+
+/// `PRAGMA foreign_key_check`, as an error naming the first violation (migrations run with
+/// foreign keys off, so nothing else would notice one).
+fn check_foreign_keys(conn: &Connection) -> rusqlite::Result<()> {
+    let violation = conn
+        .query_row("PRAGMA foreign_key_check", [], |row| {
+            Ok(format!(
+                "foreign key violation: {} row {} refers to a missing {} row",
+                row.get::<_, String>(0)?,
+                row.get::<_, Option<i64>>(1)?
+                    .map_or_else(|| "?".into(), |id| id.to_string()),
+                row.get::<_, String>(2)?,
+            ))
+        })
+        .optional()?;
+    match violation {
+        None => Ok(()),
+        Some(message) => Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+            Some(message),
+        )),
+    }
 }
