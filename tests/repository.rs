@@ -35,13 +35,23 @@ fn nothing_refers_outside_the_repository() {
         files(&root.join(dir), &mut all);
     }
     files(&root.join(".ci"), &mut all);
-    for top in ["README.md", "BENCHMARKS.md", "build.rs", "Cargo.toml", "aida.example.toml"] {
+    for top in [
+        "README.md",
+        "BENCHMARKS.md",
+        "build.rs",
+        "Cargo.toml",
+        "aida.example.toml",
+    ] {
         all.push(root.join(top));
     }
     assert!(all.len() > 50, "walked only {} files", all.len());
     let mut hits = Vec::new();
     for path in &all {
-        let rel = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         if EXEMPT.contains(&rel.as_str()) {
             continue;
         }
