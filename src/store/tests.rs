@@ -1,6 +1,9 @@
+use std::time::Duration;
+
 use serde_json::json;
 
 use super::*;
+use crate::report::Category;
 
 fn incident(id: &str) -> NewIncident {
     NewIncident {
@@ -28,7 +31,7 @@ fn investigation(store: &Store, inc: &str, inv: &str) {
 fn finished() -> Finished {
     Finished {
         status: InvestigationStatus::Success,
-        category: Some("oom_killed".into()),
+        category: Some(Category::OomKilled),
         confidence: Some(0.9),
         report: Some(json!({"root_cause": "OOMKilled"})),
         error: None,
@@ -93,14 +96,45 @@ fn reopening_is_idempotent() {
     assert!(again.incident("a").unwrap().is_some());
 }
 
+/// An RFC 3339 timestamp `ago` before now, as the store writes them.
+fn ago(ago: Duration) -> String {
+    (chrono::Utc::now() - chrono::Duration::from_std(ago).unwrap())
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 #[test]
 fn database_from_an_older_migration_is_upgraded_without_losing_data() {
+    assert_eq!(SCHEMA_VERSION, 4, "extend this test to the new migration");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("aida.db");
+    let started = now();
+    let long_ago = ago(Duration::from_secs(3600));
     {
         let old = Store::open_at_version(&path, 1).unwrap();
         assert_eq!(old.schema_version().unwrap(), 1);
-        investigation(&old, "inc-1", "inv-1");
+        // What aida at schema version 1 wrote (its rows had no runner, no heartbeat, no prompt
+        // input): a run in progress, a finished and reviewed one, and one left running long ago
+        // by a process that died.
+        old.insert_incident(&incident("inc-1")).unwrap();
+        old.insert_incident(&incident("inc-2")).unwrap();
+        old.conn
+            .execute_batch(&format!(
+                "INSERT INTO investigations (id, incident_id, status, backend, model_name, started_at)
+                     VALUES ('inv-1', 'inc-1', 'running', 'local', 'gemma-3-270m', '{started}');
+                 INSERT INTO investigations (id, incident_id, status, category, confidence,
+                     report_json, backend, model_name, started_at, finished_at)
+                     VALUES ('inv-done', 'inc-2', 'complete_success', 'oom_killed', 0.9,
+                     '{{\"root_cause\": \"OOMKilled\"}}', 'local', 'gemma-3-270m', '{long_ago}',
+                     '{long_ago}');
+                 INSERT INTO investigations (id, incident_id, status, backend, model_name, started_at)
+                     VALUES ('inv-stuck', 'inc-2', 'running', 'local', 'gemma-3-270m', '{long_ago}');
+                 INSERT INTO trajectory_steps (investigation_id, step, tool, input_json,
+                     output_excerpt, duration_ms)
+                     VALUES ('inv-done', 1, 'get_pod', '{{}}', 'OOMKilled', 3);
+                 INSERT INTO feedback (investigation_id, reviewer, verdict, created_at)
+                     VALUES ('inv-done', 'alice', 'Approved', '{long_ago}');"
+            ))
+            .unwrap();
         // The tables of migration 2 do not exist yet.
         assert!(old.queue_depth().is_err());
     }
@@ -109,7 +143,40 @@ fn database_from_an_older_migration_is_upgraded_without_losing_data() {
     let inv = store.investigation("inv-1").unwrap().unwrap();
     assert_eq!(inv.status, InvestigationStatus::Running);
     assert_eq!(inv.alert_name, "KubePodCrashLooping");
+    assert_eq!(inv.runner, None);
+    assert_eq!(inv.heartbeat_at.as_deref(), Some(started.as_str()));
+
+    // Migration 4 rebuilt the investigations table; its children survived it (nothing cascaded).
+    let done = store.investigation("inv-done").unwrap().unwrap();
+    assert_eq!(done.status, InvestigationStatus::Success);
+    assert_eq!(done.category, Some(Category::OomKilled));
+    assert_eq!(done.report, Some(json!({"root_cause": "OOMKilled"})));
+    assert_eq!(done.heartbeat_at, None);
+    assert_eq!(store.steps("inv-done").unwrap().len(), 1);
+    let review = store.latest_feedback("inv-done").unwrap().unwrap();
+    assert_eq!(review.verdict, Verdict::Approved);
+
+    // The run a dead process left behind was recovered on open, by its age.
+    let stuck = store.investigation("inv-stuck").unwrap().unwrap();
+    assert_eq!(stuck.status, InvestigationStatus::Interrupted);
+    assert_eq!(stuck.error.as_deref(), Some(RUNNER_GONE));
+
+    // Foreign keys are on again after migrating, and still point at the rebuilt table.
+    let fk: i64 = store
+        .conn
+        .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 1);
+    store
+        .conn
+        .execute("DELETE FROM incidents WHERE id = 'inc-2'", [])
+        .unwrap();
+    assert!(store.investigation("inv-done").unwrap().is_none());
+    assert!(store.steps("inv-done").unwrap().is_empty());
+    assert!(store.latest_feedback("inv-done").unwrap().is_none());
+
     // And the upgraded database works end to end.
+    assert!(store.heartbeat("inv-1").unwrap());
     store.finish_investigation("inv-1", &finished()).unwrap();
     assert_eq!(store.outbox_pending(10).unwrap().len(), 2);
 }
@@ -137,7 +204,7 @@ fn investigation_round_trip_with_trajectory_and_outbox() {
     store.finish_investigation("inv-1", &finished()).unwrap();
     let inv = store.investigation("inv-1").unwrap().unwrap();
     assert_eq!(inv.status, InvestigationStatus::Success);
-    assert_eq!(inv.category.as_deref(), Some("oom_killed"));
+    assert_eq!(inv.category, Some(Category::OomKilled));
     assert_eq!(inv.report, Some(json!({"root_cause": "OOMKilled"})));
     assert_eq!(inv.prompt_input, finished().prompt_input);
     assert!(inv.finished_at.is_some());
@@ -265,4 +332,218 @@ fn enqueued_alert_survives_reopen() {
         .unwrap()
         .unwrap();
     assert_eq!(job.incident_id, "inc-1");
+}
+
+/// Several processes opening a brand-new home at once (four `aida investigate` in parallel): every
+/// open must succeed and leave the latest schema, however the first opens interleave.
+#[test]
+fn concurrent_first_opens_all_succeed() {
+    const THREADS: usize = 8;
+    for round in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("aida.db");
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(THREADS));
+        let handles: Vec<_> = (0..THREADS)
+            .map(|_| {
+                let path = path.clone();
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Store::open(&path).map(|store| store.schema_version().unwrap())
+                })
+            })
+            .collect();
+        for handle in handles {
+            match handle.join().unwrap() {
+                Ok(version) => assert_eq!(version, SCHEMA_VERSION, "round {round}"),
+                Err(err) => panic!("round {round}: concurrent open failed: {err}"),
+            }
+        }
+    }
+}
+
+/// A category this build does not know (a newer aida wrote it, or someone edited the file) is an
+/// error that says where it is, not a silent `None` or a bare "conversion failed at index 4".
+#[test]
+fn unknown_category_in_a_row_is_an_error_naming_the_row() {
+    let mut store = Store::open_in_memory().unwrap();
+    investigation(&store, "inc-1", "inv-good");
+    investigation(&store, "inc-2", "inv-bad");
+    store.finish_investigation("inv-good", &finished()).unwrap();
+    store
+        .conn
+        .execute(
+            "UPDATE investigations SET category = 'cosmic_rays' WHERE id = 'inv-bad'",
+            [],
+        )
+        .unwrap();
+    let good = store.investigation("inv-good").unwrap().unwrap();
+    assert_eq!(good.category, Some(Category::OomKilled));
+    for err in [
+        store.investigation("inv-bad").unwrap_err(),
+        store
+            .list_investigations(&ListFilter::default())
+            .unwrap_err(),
+    ] {
+        assert!(matches!(err, StoreError::BadValue(_)), "{err:?}");
+        let text = err.to_string();
+        for part in ["investigations", "inv-bad", "category", "\"cosmic_rays\""] {
+            assert!(text.contains(part), "{part:?} missing from {text:?}");
+        }
+    }
+}
+
+#[test]
+fn a_started_investigation_is_owned_by_this_process_and_beats() {
+    let store = Store::open_in_memory().unwrap();
+    investigation(&store, "inc-1", "inv-1");
+    let inv = store.investigation("inv-1").unwrap().unwrap();
+    let me = runner_id();
+    assert!(me.ends_with(&format!(":{}", std::process::id())), "{me}");
+    assert_eq!(inv.runner.as_deref(), Some(me.as_str()));
+    assert_eq!(inv.heartbeat_at.as_deref(), Some(inv.started_at.as_str()));
+
+    std::thread::sleep(Duration::from_millis(5));
+    assert!(store.heartbeat("inv-1").unwrap());
+    let beaten = store.investigation("inv-1").unwrap().unwrap();
+    assert!(beaten.heartbeat_at.unwrap() > inv.started_at);
+    let err = store.heartbeat("nope").unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
+}
+
+#[test]
+fn mark_interrupted_changes_only_a_running_row() {
+    let mut store = Store::open_in_memory().unwrap();
+    investigation(&store, "inc-1", "inv-1");
+    investigation(&store, "inc-2", "inv-2");
+    store.finish_investigation("inv-2", &finished()).unwrap();
+
+    assert!(store.mark_interrupted("inv-1", "received SIGTERM").unwrap());
+    let inv = store.investigation("inv-1").unwrap().unwrap();
+    assert_eq!(inv.status, InvestigationStatus::Interrupted);
+    assert_eq!(inv.error.as_deref(), Some("received SIGTERM"));
+    assert!(inv.finished_at.is_some());
+    // Once is enough; a stopped run does not beat; a finished run is left alone.
+    assert!(!store.mark_interrupted("inv-1", "again").unwrap());
+    assert_eq!(
+        store
+            .investigation("inv-1")
+            .unwrap()
+            .unwrap()
+            .error
+            .as_deref(),
+        Some("received SIGTERM")
+    );
+    assert!(!store.heartbeat("inv-1").unwrap());
+    assert!(!store.mark_interrupted("inv-2", "too late").unwrap());
+    let done = store.investigation("inv-2").unwrap().unwrap();
+    assert_eq!(done.status, InvestigationStatus::Success);
+    assert_eq!(done.error, None);
+    assert!(matches!(
+        store.mark_interrupted("nope", "x").unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    // An interrupted run has no outcome to review.
+    let unreviewed = ListFilter {
+        unreviewed_only: true,
+        ..Default::default()
+    };
+    let ids: Vec<_> = store
+        .list_investigations(&unreviewed)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(ids, vec!["inv-2"]);
+}
+
+#[test]
+fn the_new_statuses_round_trip() {
+    let mut store = Store::open_in_memory().unwrap();
+    investigation(&store, "inc-1", "inv-1");
+    let degraded = Finished {
+        status: InvestigationStatus::Degraded,
+        ..finished()
+    };
+    store.finish_investigation("inv-1", &degraded).unwrap();
+    let inv = store.investigation("inv-1").unwrap().unwrap();
+    assert_eq!(inv.status, InvestigationStatus::Degraded);
+    assert_eq!(inv.status.as_str(), "complete_degraded");
+    assert_eq!(InvestigationStatus::Interrupted.as_str(), "interrupted");
+}
+
+/// A pid that no process has: a child that ran and was reaped.
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+#[test]
+fn runs_whose_process_is_gone_are_recovered_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("aida.db");
+    let host = investigations::hostname();
+    let dead = dead_pid();
+    let stale = ago(STALE_HEARTBEAT + Duration::from_secs(60));
+    let fresh = now();
+    // (id, runner, heartbeat, still running after the next open)
+    let rows = [
+        ("dead-local", format!("{host}:{dead}"), fresh.clone(), false),
+        ("mine", runner_id(), fresh.clone(), true),
+        // A live pid that stopped beating may be a reused pid: taken for dead too.
+        ("mine-silent", runner_id(), stale.clone(), false),
+        // Runs on other hosts: only their heartbeat counts, not what a pid means here.
+        (
+            "remote-silent",
+            "elsewhere.example:1".to_string(),
+            stale.clone(),
+            false,
+        ),
+        (
+            "remote-beating",
+            format!("elsewhere.example:{dead}"),
+            fresh.clone(),
+            true,
+        ),
+    ];
+    {
+        let mut store = Store::open(&path).unwrap();
+        for (i, (id, runner, heartbeat, _)) in rows.iter().enumerate() {
+            investigation(&store, &format!("inc-{i}"), id);
+            store
+                .conn
+                .execute(
+                    "UPDATE investigations SET runner = ?2, heartbeat_at = ?3 WHERE id = ?1",
+                    rusqlite::params![id, runner, heartbeat],
+                )
+                .unwrap();
+        }
+        // A finished run is never touched, whoever ran it.
+        investigation(&store, "inc-done", "done");
+        store.finish_investigation("done", &finished()).unwrap();
+        store
+            .conn
+            .execute(
+                "UPDATE investigations SET runner = ?1 WHERE id = 'done'",
+                [format!("{host}:{dead}")],
+            )
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    for (id, _, _, still_running) in &rows {
+        let inv = store.investigation(id).unwrap().unwrap();
+        if *still_running {
+            assert_eq!(inv.status, InvestigationStatus::Running, "{id}");
+            assert_eq!(inv.error, None, "{id}");
+        } else {
+            assert_eq!(inv.status, InvestigationStatus::Interrupted, "{id}");
+            assert_eq!(inv.error.as_deref(), Some(RUNNER_GONE), "{id}");
+            assert!(inv.finished_at.is_some(), "{id}");
+        }
+    }
+    let done = store.investigation("done").unwrap().unwrap();
+    assert_eq!(done.status, InvestigationStatus::Success);
+    assert_eq!(store.recover_stale_runs().unwrap(), 0);
 }

@@ -3,12 +3,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::UnknownValue;
+use crate::report::Category;
 
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident {
+        $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)?
+    }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+        pub enum $name { $($(#[$vmeta])* #[serde(rename = $text)] $variant),+ }
 
         impl $name {
             pub fn as_str(self) -> &'static str {
@@ -37,11 +40,16 @@ text_enum!(
 );
 
 text_enum!(
-    /// Investigation status; the two final values are MLflow's `investigation_status` tag.
+    /// Investigation status; the `complete_*` values are MLflow's `investigation_status` tag.
     InvestigationStatus {
         Running => "running",
         Success => "complete_success",
         Failure => "complete_failure",
+        /// Finished, but evidence could not be fully read.
+        Degraded => "complete_degraded",
+        /// Stopped before finishing (Ctrl-C, SIGTERM, a crash): see `Store::mark_interrupted`
+        /// and `Store::recover_stale_runs`.
+        Interrupted => "interrupted",
     }
 );
 
@@ -102,7 +110,7 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finished {
     pub status: InvestigationStatus,
-    pub category: Option<String>,
+    pub category: Option<Category>,
     pub confidence: Option<f64>,
     pub report: Option<Value>,
     pub error: Option<String>,
@@ -119,7 +127,7 @@ pub struct Investigation {
     pub incident_id: String,
     pub alert_name: String,
     pub status: InvestigationStatus,
-    pub category: Option<String>,
+    pub category: Option<Category>,
     pub confidence: Option<f64>,
     pub report: Option<Value>,
     pub error: Option<String>,
@@ -131,6 +139,10 @@ pub struct Investigation {
     pub started_at: String,
     pub finished_at: Option<String>,
     pub prompt_input: Option<Value>,
+    /// Who ran it: `<hostname>:<pid>` (None for rows from before schema version 4).
+    pub runner: Option<String>,
+    /// Last sign of life of the runner while it was running.
+    pub heartbeat_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
