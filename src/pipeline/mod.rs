@@ -195,7 +195,7 @@ impl Services {
             &investigation_id,
             &Finished {
                 status,
-                category: Some(report.category.to_string()),
+                category: Some(report.category),
                 confidence: Some(report.confidence),
                 report: Some(serde_json::to_value(&report)?),
                 error: (outcome.fallback.as_ref().map(|f| f.reason.clone()))
@@ -239,12 +239,12 @@ fn conclude(home: &Home, config: &Config, choice: &ModelChoice) -> Result<Conclu
                 .adapter
                 .clone()
                 .or_else(|| config.llm.local.adapter.clone());
-            let options = crate::llm::LoadOptions {
-                device: crate::llm::default_device(),
+            let options = crate::engine::LoadOptions {
+                device: crate::engine::default_device(),
                 ..Default::default()
             };
             let llm =
-                crate::llm::LocalLlm::load(&path, adapter.as_deref(), &options).map_err(|e| {
+                crate::engine::LocalLlm::load(&path, adapter.as_deref(), &options).map_err(|e| {
                     if e.is_user_error() {
                         PipelineError::Input(format!("local model: {e}"))
                     } else {
