@@ -22,7 +22,7 @@ use crate::analyzers::{self, Finding, Snapshot};
 use crate::evidence::Toolbelt;
 use crate::knowledge::{Hit, KnowledgeBase, Query};
 use crate::llm::{ChatMessage, ChatRequest, LlmBackend};
-use crate::report::{Category, EvidenceQuote, ModelInfo, Report, RunbookRef};
+use crate::report::{EvidenceQuote, ModelInfo, Report, RunbookRef};
 
 pub mod answer;
 mod api_loop;
@@ -265,7 +265,11 @@ impl Investigator {
 
     /// Runbooks for a finding's cause: its category and summary as a free-text query.
     fn search_runbooks_for(&self, finding: &Finding, trajectory: &mut Trajectory) -> Vec<Hit> {
-        let text = format!("{} {}", finding.category.replace('_', " "), finding.summary);
+        let text = format!(
+            "{} {}",
+            finding.category.as_str().replace('_', " "),
+            finding.summary
+        );
         let args = json!({"query": crate::redact::text(&text), "top_k": self.limits.runbooks});
         self.record_search(
             &Query::text(text).with_top_k(self.limits.runbooks),
@@ -344,10 +348,8 @@ impl Investigator {
             .map_err(|e| e.to_string())?
             .validate()?;
         // Validation: a category no finding supports is only accepted when there are no findings.
-        let supported = findings.is_empty()
-            || findings
-                .iter()
-                .any(|f| f.category == answer.category.as_str());
+        let supported =
+            findings.is_empty() || findings.iter().any(|f| f.category == answer.category);
         if !supported {
             return Err(format!(
                 "it named category {} which no analyzer finding supports",
@@ -503,11 +505,6 @@ fn compact_args(args: &Value) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// The category a finding names, as the report's enum.
-pub(crate) fn category_of(finding: &Finding) -> Category {
-    finding.category.parse().unwrap_or(Category::Unknown)
 }
 
 /// The search_runbooks step's output: one block per hit.
