@@ -110,7 +110,7 @@ pub fn from_findings(
 pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> Conclusion {
     let confidence = findings
         .iter()
-        .find(|f| f.category == answer.category.as_str())
+        .find(|f| f.category == answer.category)
         .map(|f| f64::from(f.confidence))
         .unwrap_or(draft.confidence * 0.8)
         .clamp(0.0, 1.0);
@@ -327,7 +327,7 @@ pub fn next_steps(category: Category, resource: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn finding(category: &'static str, resource: &str, summary: &str) -> Finding {
+    fn finding(category: Category, resource: &str, summary: &str) -> Finding {
         Finding {
             category,
             resource: resource.into(),
@@ -354,7 +354,7 @@ mod tests {
 
     #[test]
     fn a_model_summary_keeps_the_findings_details() {
-        let mut top = finding("unschedulable", "n/Pod/p", "Pod p is Pending.");
+        let mut top = finding(Category::Unschedulable, "n/Pod/p", "Pod p is Pending.");
         top.details
             .push("None of the 2 node(s) has the label disk=ssd.".into());
         let findings = [top];
@@ -385,7 +385,7 @@ mod tests {
     #[test]
     fn details_reach_the_summary_and_actions_lead_the_next_steps() {
         let mut top = finding(
-            "storage",
+            Category::Storage,
             "n/Pod/redis-1",
             "Pod redis-1 cannot be scheduled: its PersistentVolumeClaim data is unbound.",
         );
@@ -393,11 +393,15 @@ mod tests {
             .push("Scheduler: `pod has unbound PVCs`.".into());
         top.actions.push("Create StorageClass fast".into());
         let claim = finding(
-            "storage",
+            Category::Storage,
             "n/PersistentVolumeClaim/data",
             "PersistentVolumeClaim data is not bound.",
         );
-        let node = finding("node_failure", "Node/w1", "Node w1 has DiskPressure.");
+        let node = finding(
+            Category::NodeFailure,
+            "Node/w1",
+            "Node w1 has DiskPressure.",
+        );
         let c = from_findings(&[top, claim, node], &Targets::default(), &[]);
         assert_eq!(
             c.summary,

@@ -11,30 +11,10 @@ use serde_json::{Value, json};
 
 use crate::alert::{Alert, Targets};
 use crate::evidence::{Kind, ListSelector, LogRequest, Session};
+use crate::report::Category;
 
 mod facts;
 mod rules;
-
-/// The root-cause categories of docs/CONTRACTS.md.
-pub const CATEGORIES: &[&str] = &[
-    "oom_killed",
-    "crash_app_error",
-    "image_pull",
-    "probe_failure",
-    "unschedulable",
-    "storage",
-    "config_missing",
-    "node_failure",
-    "resource_saturation",
-    "dependency_failure",
-    "network_dns",
-    "job_failure",
-    "rollout_stuck",
-    "quota_exceeded",
-    "certificate_expiry",
-    "control_plane",
-    "unknown",
-];
 
 /// A quoted piece of evidence and the tool call whose output contains it verbatim.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -47,7 +27,7 @@ pub struct Quote {
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
-    pub category: &'static str,
+    pub category: Category,
     /// `namespace/Kind/name` (cluster-scoped: `Kind/name`).
     pub resource: String,
     pub summary: String,
@@ -208,9 +188,12 @@ pub fn analyze(snap: &Snapshot, alert: Option<&Alert>) -> Vec<Finding> {
     findings
 }
 
-/// The category the best finding points at, or `unknown`.
-pub fn top_category(findings: &[Finding]) -> &'static str {
-    findings.first().map(|f| f.category).unwrap_or("unknown")
+/// The category the best finding points at, or `Unknown`.
+pub fn top_category(findings: &[Finding]) -> Category {
+    findings
+        .first()
+        .map(|f| f.category)
+        .unwrap_or(Category::Unknown)
 }
 
 /// Namespaces an alert points at (its targets' namespace), else `default`.

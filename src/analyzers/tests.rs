@@ -1,6 +1,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::report::Category;
 
 fn snap(objects: &[(&'static str, Value)]) -> Snapshot {
     let mut s = Snapshot::default();
@@ -18,7 +19,7 @@ fn oom_killed_quotes_state_and_limit() {
             "state": {"waiting": {"reason": "CrashLoopBackOff"}},
             "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137}}}]}});
     let f = analyze(&snap(&[("pods", pod)]), None);
-    assert_eq!(top_category(&f), "oom_killed");
+    assert_eq!(top_category(&f), Category::OomKilled);
     assert!(f[0].summary.contains("50Mi"));
     assert!(
         f[0].quotes
@@ -35,17 +36,17 @@ fn node_pressure_and_not_ready() {
         {"type": "DiskPressure", "status": "True"}]}});
     let f = analyze(&snap(&[("nodes", node)]), None);
     assert_eq!(f.len(), 2);
-    assert_eq!(f[0].category, "node_failure");
+    assert_eq!(f[0].category, Category::NodeFailure);
     assert!(f[0].quotes[0].text.contains("Ready=Unknown"));
 }
 
 #[test]
 fn nothing_found_is_unknown_unless_the_alert_says_more() {
     let empty = Snapshot::default();
-    assert_eq!(top_category(&analyze(&empty, None)), "unknown");
+    assert_eq!(top_category(&analyze(&empty, None)), Category::Unknown);
     let alert = crate::alert::Alert::from_labels("KubeJobFailed", Default::default());
     let f = analyze(&empty, Some(&alert));
-    assert_eq!(top_category(&f), "job_failure");
+    assert_eq!(top_category(&f), Category::JobFailure);
     assert!(f[0].confidence < 0.5 && f[0].quotes.is_empty());
 }
 
@@ -63,10 +64,10 @@ fn crash_logs_pick_the_most_specific_signature() {
         "ERROR boom\ndial tcp: lookup db on 10.96.0.10:53: no such host\n".into(),
     );
     let f = analyze(&s, None);
-    assert_eq!(top_category(&f), "network_dns");
+    assert_eq!(top_category(&f), Category::NetworkDns);
     s.previous_logs
         .insert(key, "ERROR boom\nFATAL: bad config\n".into());
-    assert_eq!(top_category(&analyze(&s, None)), "crash_app_error");
+    assert_eq!(top_category(&analyze(&s, None)), Category::CrashAppError);
 }
 
 fn event(kind: &str, name: &str, reason: &str, message: &str) -> Value {
@@ -115,7 +116,7 @@ fn missing_configmap_volume_is_named_with_its_volume_and_the_existing_ones() {
         ]),
         None,
     );
-    assert_eq!(f[0].category, "config_missing");
+    assert_eq!(f[0].category, Category::ConfigMissing);
     assert!(
         f[0].summary.contains("ConfigMap app-config is not found"),
         "{}",
@@ -137,7 +138,7 @@ fn missing_secret_key_gets_a_key_specific_action() {
             "state": {"waiting": {"reason": "CreateContainerConfigError",
                 "message": "couldn't find key password in Secret n/db"}}}]}});
     let f = analyze(&snap(&[("pods", pod)]), None);
-    assert_eq!(f[0].category, "config_missing");
+    assert_eq!(f[0].category, Category::ConfigMissing);
     assert!(
         f[0].actions[0].starts_with("Add key password to Secret db in namespace n"),
         "{:?}",
@@ -173,7 +174,7 @@ fn failed_job_states_the_last_error_line_of_its_newest_pod() {
     );
     let f = analyze(&s, None);
     assert_eq!(f.len(), 1, "the Job's pods are not reported again: {f:?}");
-    assert_eq!(f[0].category, "job_failure");
+    assert_eq!(f[0].category, Category::JobFailure);
     let text = told(&f[0]);
     assert!(
         text.contains("`/bin/sh: syntax error: unexpected \"fi\"`"),
@@ -204,7 +205,7 @@ fn node_selector_names_the_label_no_node_has_and_how_to_fix_it() {
         ("nodes", node("b", json!({}))),
     ]);
     let f = analyze(&s, None);
-    assert_eq!(f[0].category, "unschedulable");
+    assert_eq!(f[0].category, Category::Unschedulable);
     assert!(
         f[0].summary.contains("nodeSelector disk=ssd"),
         "{}",
@@ -293,7 +294,7 @@ fn unbound_claim_of_a_pending_pod_names_the_missing_storage_class() {
         ),
     ]);
     let f = analyze(&s, None);
-    assert_eq!(f[0].category, "storage");
+    assert_eq!(f[0].category, Category::Storage);
     assert_eq!(f[0].resource, "n/Pod/redis-1");
     let text = told(&f[0]);
     assert!(
@@ -326,7 +327,7 @@ fn quota_findings_name_the_quota_and_the_field() {
         "Error creating: pods \"api-7f-q\" is forbidden: failed quota: compute-quota: must specify limits.cpu for: api",
     );
     let f = analyze(&snap(&[("events", ev)]), None);
-    assert_eq!(f[0].category, "quota_exceeded");
+    assert_eq!(f[0].category, Category::QuotaExceeded);
     assert!(
         f[0].summary.contains("ResourceQuota compute-quota"),
         "{}",
@@ -374,7 +375,7 @@ fn probe_findings_say_which_probe_what_it_checks_and_the_port_mismatch() {
         ]),
         None,
     );
-    assert_eq!(f[0].category, "probe_failure");
+    assert_eq!(f[0].category, Category::ProbeFailure);
     assert!(
         f[0].summary
             .starts_with("Readiness probe of container app (http-get http://:8080/ready)"),
@@ -427,7 +428,7 @@ fn crash_summary_quotes_the_line_that_says_what_went_wrong() {
         ),
     );
     let f = analyze(&s, None);
-    assert_eq!(f[0].category, "crash_app_error");
+    assert_eq!(f[0].category, Category::CrashAppError);
     let summary = &f[0].summary;
     assert!(
         summary.contains("(CrashLoopBackOff, exit code 139, SIGSEGV"),
@@ -459,7 +460,7 @@ fn network_failures_name_the_host() {
         "panic: dial tcp: lookup smtp.mail.internal on 10.96.0.10:53: no such host\n".into(),
     );
     let f = analyze(&s, None);
-    assert_eq!(f[0].category, "network_dns");
+    assert_eq!(f[0].category, Category::NetworkDns);
     assert!(
         f[0].summary
             .contains("DNS resolution failure for smtp.mail.internal"),
@@ -482,7 +483,7 @@ fn image_pull_says_why_the_registry_refuses() {
         "Failed to pull image \"reg.example.com/app:v9\": rpc error: code = NotFound desc = failed to resolve reference \"reg.example.com/app:v9\": reg.example.com/app:v9: not found",
     );
     let f = analyze(&snap(&[("pods", pod), ("events", ev)]), None);
-    assert_eq!(f[0].category, "image_pull");
+    assert_eq!(f[0].category, Category::ImagePull);
     assert!(
         f[0].summary
             .contains("cannot pull image reg.example.com/app:v9 (ImagePullBackOff): not found"),
@@ -520,7 +521,7 @@ fn crash_without_error_lines_states_the_runtime_message_or_the_last_log_line() {
         )]),
         None,
     );
-    assert_eq!(f[0].category, "crash_app_error");
+    assert_eq!(f[0].category, Category::CrashAppError);
     assert!(
         f[0].summary
             .contains("RunContainerError: `failed to create task: exec: \"pythn\": executable file not found in $PATH`"),
@@ -612,7 +613,7 @@ fn a_missing_key_of_a_mounted_configmap_names_the_configmap_and_key() {
         "MountVolume.SetUp failed for volume \"cfg\" : configmap references non-existent config key: app.yaml",
     );
     let f = analyze(&snap(&[("pods", pod), ("events", ev)]), None);
-    assert_eq!(f[0].category, "config_missing");
+    assert_eq!(f[0].category, Category::ConfigMissing);
     assert_eq!(
         f[0].summary,
         "Pod web-1 cannot start: ConfigMap app-config has no key app.yaml (mounted as volume cfg)."

@@ -7,6 +7,7 @@ use super::{Ctx, arr, s};
 use crate::analyzers::Quote;
 use crate::analyzers::facts::{self, LINE_CHARS, clip};
 use crate::evidence::render::one_line;
+use crate::report::Category;
 
 /// CreateContainerConfigError: the container's env/envFrom names something missing.
 pub(super) fn container_config_error(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Container<'_>) -> bool {
@@ -35,7 +36,7 @@ pub(super) fn container_config_error(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Containe
             .find_map(|e| facts::missing_ref(s(e, "/message")))
     });
     let f = cx.add(
-        "config_missing",
+        Category::ConfigMissing,
         p.resource.clone(),
         format!(
             "Container {cname} cannot be created: {}",
@@ -96,7 +97,7 @@ pub(super) fn missing_mount(cx: &mut Ctx<'_>, p: &Pod<'_>, e: &Value) -> bool {
         .map(|m| cx.existing(ns, m.kind))
         .unwrap_or_default();
     let f = cx.add(
-        "config_missing",
+        Category::ConfigMissing,
         p.resource.clone(),
         summary,
         vec![p.ev_quote(e)],

@@ -1,11 +1,12 @@
 //! Alert-name fallback: weak findings from the alert's name when the cluster shows nothing.
 use super::Ctx;
 use crate::alert::Alert;
+use crate::report::Category;
 
 /// When the cluster shows nothing, the alert's own name is weak evidence.
 pub(super) fn alert_fallback(cx: &mut Ctx<'_>, a: &Alert) {
     let name = a.name().to_string();
-    let table: &[(&[&str], &'static str)] = &[
+    let table: &[(&[&str], Category)] = &[
         (
             &[
                 "KubeNodeNotReady",
@@ -14,9 +15,12 @@ pub(super) fn alert_fallback(cx: &mut Ctx<'_>, a: &Alert) {
                 "NodeMemory",
                 "KubeletDown",
             ],
-            "node_failure",
+            Category::NodeFailure,
         ),
-        (&["KubeJobFailed", "KubeJobNotCompleted"], "job_failure"),
+        (
+            &["KubeJobFailed", "KubeJobNotCompleted"],
+            Category::JobFailure,
+        ),
         (
             &[
                 "CPUThrottlingHigh",
@@ -24,7 +28,7 @@ pub(super) fn alert_fallback(cx: &mut Ctx<'_>, a: &Alert) {
                 "KubeMemoryOvercommit",
                 "KubeHpaMaxedOut",
             ],
-            "resource_saturation",
+            Category::ResourceSaturation,
         ),
         (
             &[
@@ -32,7 +36,7 @@ pub(super) fn alert_fallback(cx: &mut Ctx<'_>, a: &Alert) {
                 "KubeQuotaFullyUsed",
                 "KubeQuotaAlmostFull",
             ],
-            "quota_exceeded",
+            Category::QuotaExceeded,
         ),
         (
             &[
@@ -42,7 +46,7 @@ pub(super) fn alert_fallback(cx: &mut Ctx<'_>, a: &Alert) {
                 "KubeSchedulerDown",
                 "KubeControllerManagerDown",
             ],
-            "control_plane",
+            Category::ControlPlane,
         ),
         (
             &[
@@ -51,9 +55,9 @@ pub(super) fn alert_fallback(cx: &mut Ctx<'_>, a: &Alert) {
                 "X509",
                 "SSLCert",
             ],
-            "certificate_expiry",
+            Category::CertificateExpiry,
         ),
-        (&["KubePersistentVolume"], "storage"),
+        (&["KubePersistentVolume"], Category::Storage),
         (
             &[
                 "KubeDeploymentRolloutStuck",
@@ -61,18 +65,18 @@ pub(super) fn alert_fallback(cx: &mut Ctx<'_>, a: &Alert) {
                 "KubeStatefulSetUpdateNotRolledOut",
                 "KubeDaemonSetRolloutStuck",
             ],
-            "rollout_stuck",
+            Category::RolloutStuck,
         ),
-        (&["KubePodCrashLooping"], "crash_app_error"),
-        (&["KubePodNotReady"], "probe_failure"),
-        (&["CoreDNS", "DNS"], "network_dns"),
+        (&["KubePodCrashLooping"], Category::CrashAppError),
+        (&["KubePodNotReady"], Category::ProbeFailure),
+        (&["CoreDNS", "DNS"], Category::NetworkDns),
     ];
     for (prefixes, category) in table {
         if prefixes
             .iter()
             .any(|p| name.starts_with(p) || name.contains(p))
         {
-            cx.add(category, format!("Alert/{name}"), format!("Only the alert name {name} points at this category; the cluster evidence did not confirm it."), Vec::new(), 0.35);
+            cx.add(*category, format!("Alert/{name}"), format!("Only the alert name {name} points at this category; the cluster evidence did not confirm it."), Vec::new(), 0.35);
             return;
         }
     }

@@ -5,6 +5,7 @@ use super::logs::{classify_logs, last_log_line};
 use super::{Ctx, arr, meta_name, meta_ns, num, s};
 use crate::analyzers::quote;
 use crate::evidence::render::{condition_line, one_line};
+use crate::report::Category;
 
 /// Failed Jobs; returns their names so their pods are not also reported as crashes.
 pub(super) fn jobs(cx: &mut Ctx<'_>) -> Vec<String> {
@@ -93,7 +94,7 @@ pub(super) fn jobs(cx: &mut Ctx<'_>) -> Vec<String> {
         }
         if let Some(v) = &verdict {
             summary.push_str(&format!("; the newest pod's log ends with `{}`", v.line));
-            if v.category != "crash_app_error" {
+            if v.category != Category::CrashAppError {
                 summary.push_str(&format!(" ({})", v.what_for()));
             }
         } else if let Some((_, line)) = &last_line {
@@ -101,7 +102,7 @@ pub(super) fn jobs(cx: &mut Ctx<'_>) -> Vec<String> {
         }
         summary.push('.');
         let f = cx.add(
-            "job_failure",
+            Category::JobFailure,
             format!("{ns}/Job/{name}"),
             summary,
             quotes,

@@ -5,11 +5,12 @@ use serde_json::json;
 use super::Ctx;
 use crate::analyzers::facts::{self, log_line};
 use crate::analyzers::{LOG_TAIL, Quote, quote};
+use crate::report::Category;
 
 /// Log signatures, most specific first: (category, needles, what it means).
-const LOG_SIGNS: &[(&str, &[&str], &str)] = &[
+const LOG_SIGNS: &[(Category, &[&str], &str)] = &[
     (
-        "certificate_expiry",
+        Category::CertificateExpiry,
         &[
             "certificate has expired",
             "certificate is expired",
@@ -22,7 +23,7 @@ const LOG_SIGNS: &[(&str, &[&str], &str)] = &[
         "TLS certificate problem",
     ),
     (
-        "network_dns",
+        Category::NetworkDns,
         &[
             "no such host",
             "temporary failure in name resolution",
@@ -37,7 +38,7 @@ const LOG_SIGNS: &[(&str, &[&str], &str)] = &[
         "DNS resolution failure",
     ),
     (
-        "dependency_failure",
+        Category::DependencyFailure,
         &[
             "connection refused",
             "econnrefused",
@@ -97,7 +98,7 @@ fn log_quote(ns: &str, pod: &str, container: &str, previous: bool, line: &str) -
 
 /// What a container's logs say about its failure.
 pub(super) struct LogVerdict {
-    pub(super) category: &'static str,
+    pub(super) category: Category,
     pub(super) quotes: Vec<Quote>,
     what: &'static str,
     /// The decisive line as a conclusion quotes it (one line, clipped).
@@ -117,8 +118,8 @@ impl LogVerdict {
     /// What it means, with the host where there is one.
     pub(super) fn what_for(&self) -> String {
         match (&self.target, self.category) {
-            (Some(t), "network_dns") => format!("{} for {t}", self.what),
-            (Some(t), "dependency_failure") => format!("{} ({t})", self.what),
+            (Some(t), Category::NetworkDns) => format!("{} for {t}", self.what),
+            (Some(t), Category::DependencyFailure) => format!("{} ({t})", self.what),
             _ => self.what.to_string(),
         }
     }
@@ -138,10 +139,10 @@ impl LogVerdict {
     pub(super) fn action(&self, ns: &str) -> Option<String> {
         let t = self.target.as_deref()?;
         match self.category {
-            "network_dns" => Some(format!(
+            Category::NetworkDns => Some(format!(
                 "Check that {t} is the right name and resolves from inside the cluster (nslookup {t} from a debug pod in namespace {ns})"
             )),
-            "dependency_failure" => Some(format!(
+            Category::DependencyFailure => Some(format!(
                 "Check that the dependency at {t} is running and accepts connections (its pods, Service endpoints, NetworkPolicies)"
             )),
             _ => None,
@@ -196,7 +197,7 @@ pub(super) fn classify_logs(
                 .collect();
             if let Some(last) = hits.last() {
                 return Some(LogVerdict {
-                    category,
+                    category: *category,
                     quotes: vec![log_quote(ns, pod, container, *previous, last)],
                     what,
                     line: log_line(last),
@@ -234,7 +235,7 @@ pub(super) fn classify_logs(
             .filter(|l| *l != line)
             .collect();
         return Some(LogVerdict {
-            category: "crash_app_error",
+            category: Category::CrashAppError,
             quotes,
             what: "the application exits with an error",
             line,

@@ -3,6 +3,7 @@ use serde_json::{Value, json};
 
 use super::{Ctx, arr, s};
 use crate::analyzers::{quote, throttling_query};
+use crate::report::Category;
 
 pub(super) fn metrics(cx: &mut Ctx<'_>) {
     let snap = cx.snap;
@@ -29,7 +30,7 @@ pub(super) fn metrics(cx: &mut Ctx<'_>) {
                 &json!({"data": {"resultType": "vector", "result": [series]}}),
             );
             cx.add(
-                "resource_saturation",
+                Category::ResourceSaturation,
                 format!("{ns}/Pod/{pod}"),
                 format!("Container {container} of pod {pod} is CPU-throttled {:.0}% of the time: its CPU limit is too low for its load.", v * 100.0),
                 vec![quote("promql_query", json!({"query": q}), text.trim().to_string())],

@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::{Finding, Quote, Snapshot};
 use crate::alert::Alert;
 pub(crate) use crate::evidence::render::{arr, num, s};
+use crate::report::Category;
 
 mod config;
 mod fallback;
@@ -47,7 +48,7 @@ struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     fn add(
         &mut self,
-        category: &'static str,
+        category: Category,
         resource: String,
         summary: String,
         quotes: Vec<Quote>,

@@ -5,6 +5,7 @@ use super::{Ctx, arr, meta_name, s};
 use crate::analyzers::facts::{LINE_CHARS, clip};
 use crate::analyzers::quote;
 use crate::evidence::render::condition_line;
+use crate::report::Category;
 
 pub(super) fn nodes(cx: &mut Ctx<'_>) {
     let snap = cx.snap;
@@ -22,7 +23,7 @@ pub(super) fn nodes(cx: &mut Ctx<'_>) {
                 let reason = s(c, "/reason");
                 let msg = s(c, "/message");
                 let f = cx.add(
-                    "node_failure",
+                    Category::NodeFailure,
                     format!("Node/{name}"),
                     format!(
                         "Node {name} {} ({t}={st}{}{}).",

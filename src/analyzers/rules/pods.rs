@@ -7,6 +7,7 @@ use super::{Ctx, arr, config, meta_name, meta_ns, num, probes, s, scheduling, st
 use crate::analyzers::facts::{self, LINE_CHARS, clip_tail};
 use crate::analyzers::{Quote, pod_args, quote};
 use crate::evidence::render::{container_lines, one_line};
+use crate::report::Category;
 
 /// The pod being examined and what every pod rule reads from it.
 pub(super) struct Pod<'a> {
@@ -150,7 +151,7 @@ pub(super) fn pod_rules<'a>(cx: &mut Ctx<'a>, pod: &'a Value) {
     evicted(cx, &p);
     if is_control_plane(pod) {
         for f in cx.out[before..].iter_mut() {
-            f.category = "control_plane";
+            f.category = Category::ControlPlane;
             f.summary = format!("Control-plane component affected: {}", f.summary);
             f.confidence = f.confidence.max(0.9);
         }
@@ -200,7 +201,7 @@ fn oom_killed(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Container<'_>) -> bool {
     let limit = s(spec, "/resources/limits/memory");
     let request = s(spec, "/resources/requests/memory");
     let f = cx.add(
-        "oom_killed",
+        Category::OomKilled,
         p.resource.clone(),
         format!(
             "Container {cname} was OOMKilled (exit code 137){}; restarts: {}.",
@@ -264,7 +265,13 @@ fn image_pull(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Container<'_>) -> bool {
         summary.push_str(&format!(": {what}"));
     }
     summary.push('.');
-    let f = cx.add("image_pull", p.resource.clone(), summary, quotes, 0.95);
+    let f = cx.add(
+        Category::ImagePull,
+        p.resource.clone(),
+        summary,
+        quotes,
+        0.95,
+    );
     if !why_text.is_empty() {
         f.details.push(format!(
             "Pull error: `{}`.",
@@ -315,14 +322,14 @@ fn crash_loop(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Container<'_>) -> bool {
             quotes.extend(v.quotes.clone());
             (
                 v.category,
-                if v.category == "crash_app_error" {
+                if v.category == Category::CrashAppError {
                     0.85
                 } else {
                     0.88
                 },
             )
         }
-        None => ("crash_app_error", 0.7),
+        None => (Category::CrashAppError, 0.7),
     };
     // The status words kubectl shows (CrashLoopBackOff), the exit code and its signal.
     let mut status_words: Vec<String> = Vec::new();
@@ -412,7 +419,7 @@ fn crash_loop(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Container<'_>) -> bool {
         f.details.extend(v.details());
         if let Some(a) = v.action(ns) {
             f.actions.push(a);
-        } else if v.category == "crash_app_error" {
+        } else if v.category == Category::CrashAppError {
             f.actions.push(format!(
                 "Fix what container {cname}'s last log lines report (`{}`) in its image, command or configuration",
                 v.line
@@ -429,7 +436,7 @@ fn evicted(cx: &mut Ctx<'_>, p: &Pod<'_>) {
         return;
     }
     cx.add(
-        "node_failure",
+        Category::NodeFailure,
         p.resource.clone(),
         format!(
             "Pod {name} was evicted by its node: {}",

@@ -7,6 +7,7 @@ use super::pods::{Container, Pod};
 use super::{Ctx, arr, num, s};
 use crate::analyzers::Quote;
 use crate::analyzers::facts::{LINE_CHARS, clip};
+use crate::report::Category;
 
 /// Probe failure events for a container that crashes or is not Ready.
 pub(super) fn failing_probe(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Container<'_>) -> bool {
@@ -50,13 +51,13 @@ pub(super) fn failing_probe(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Container<'_>) ->
         Some(v)
             if matches!(
                 v.category,
-                "certificate_expiry" | "network_dns" | "dependency_failure"
+                Category::CertificateExpiry | Category::NetworkDns | Category::DependencyFailure
             ) =>
         {
             quotes.extend(v.quotes.clone());
             (v.category, 0.8, Some(v))
         }
-        _ => ("probe_failure", 0.9, None),
+        _ => (Category::ProbeFailure, 0.9, None),
     };
     let mut summary = format!(
         "{probe_kind} probe of container {cname}{} keeps failing ({})",
@@ -137,7 +138,7 @@ pub(super) fn not_ready(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Container<'_>) -> boo
         .into_iter()
         .collect();
     cx.add(
-        "probe_failure",
+        Category::ProbeFailure,
         p.resource.clone(),
         format!(
             "Container {} runs but is not Ready; its readiness probe ({}) does not pass.",

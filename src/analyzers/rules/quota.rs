@@ -5,6 +5,7 @@ use super::{Ctx, arr, meta_name, meta_ns, s};
 use crate::analyzers::facts;
 use crate::analyzers::quote;
 use crate::evidence::render::{condition_line, one_line};
+use crate::report::Category;
 
 /// The quota finding's words for an admission message, and what to do.
 fn quota_words(kind: &str, name: &str, msg: &str) -> (String, Option<String>) {
@@ -72,7 +73,7 @@ pub(super) fn quota(cx: &mut Ctx<'_>) {
         let args = json!({"namespace": ns, "kind": kind, "name": name});
         let (summary, action) = quota_words(kind, name, msg);
         let f = cx.add(
-            "quota_exceeded",
+            Category::QuotaExceeded,
             format!("{ns}/{kind}/{name}"),
             summary,
             vec![quote("list_events", args, one_line(msg))],
@@ -91,7 +92,7 @@ pub(super) fn quota(cx: &mut Ctx<'_>) {
                 let args = json!({"namespace": ns, "kind": "Deployment", "name": name});
                 let (summary, action) = quota_words("Deployment", name, s(c, "/message"));
                 let f = cx.add(
-                    "quota_exceeded",
+                    Category::QuotaExceeded,
                     format!("{ns}/Deployment/{name}"),
                     summary,
                     vec![quote(

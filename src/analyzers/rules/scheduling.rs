@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::pods::Pod;
 use super::{Ctx, arr, s};
 use crate::analyzers::facts;
+use crate::report::Category;
 
 /// The FailedScheduling finding for reasons other than volumes: names the pod's constraint
 /// (nodeSelector labels no node has, requests no node fits, taints it does not tolerate).
@@ -107,7 +108,7 @@ pub(super) fn unschedulable(cx: &mut Ctx<'_>, p: &Pod<'_>, e: &Value) {
         "the scheduler found no fitting node".to_string()
     };
     let f = cx.add(
-        "unschedulable",
+        Category::Unschedulable,
         p.resource.clone(),
         format!("Pod {name} is Pending: {why} (scheduler: `{reasons}`)."),
         vec![p.ev_quote(e)],

@@ -8,6 +8,7 @@ use super::{Ctx, arr, meta_name, meta_ns, s};
 use crate::analyzers::facts::{self, LINE_CHARS, clip};
 use crate::analyzers::quote;
 use crate::evidence::render::one_line;
+use crate::report::Category;
 
 /// Why a claim is not bound, from its class and events.
 struct PvcState<'a> {
@@ -138,7 +139,7 @@ pub(super) fn unbound_volumes(cx: &mut Ctx<'_>, p: &Pod<'_>, e: &Value) -> bool 
         ),
     };
     let f = cx.add(
-        "storage",
+        Category::Storage,
         p.resource.clone(),
         summary,
         vec![p.ev_quote(e)],
@@ -156,7 +157,7 @@ pub(super) fn failed_mount(cx: &mut Ctx<'_>, p: &Pod<'_>, e: &Value) {
     let low = msg.to_ascii_lowercase();
     let volume = facts::volume_of(msg);
     let f = cx.add(
-        "storage",
+        Category::Storage,
         p.resource.clone(),
         format!(
             "Pod {} cannot {} a volume{}: `{}`.",
@@ -225,7 +226,7 @@ pub(super) fn pvcs(cx: &mut Ctx<'_>) {
             ));
         }
         let f = cx.add(
-            "storage",
+            Category::Storage,
             format!("{ns}/PersistentVolumeClaim/{name}"),
             format!("PersistentVolumeClaim {name} is not bound: {}.", st.why),
             quotes,

@@ -5,6 +5,7 @@ use super::{Ctx, arr, meta_name, meta_ns, num, s};
 use crate::analyzers::facts::{LINE_CHARS, clip};
 use crate::analyzers::quote;
 use crate::evidence::render::condition_line;
+use crate::report::Category;
 
 pub(super) fn deployments(cx: &mut Ctx<'_>) {
     let snap = cx.snap;
@@ -16,7 +17,7 @@ pub(super) fn deployments(cx: &mut Ctx<'_>) {
             let args = json!({"namespace": ns, "kind": "Deployment", "name": name});
             let msg = s(c, "/message");
             cx.add(
-                "rollout_stuck",
+                Category::RolloutStuck,
                 format!("{ns}/Deployment/{name}"),
                 format!(
                     "Deployment {name} exceeded its progress deadline (ProgressDeadlineExceeded{}): the new ReplicaSet never became available{}.",
