@@ -21,8 +21,15 @@ fn filter(global: &GlobalArgs) -> EnvFilter {
         (false, 2) => "debug",
         _ => "trace",
     };
-    // Dependencies stay at warn unless asked for explicitly through AIDA_LOG.
-    EnvFilter::new(format!("warn,aida={level}"))
+    // Dependencies stay at warn unless asked for explicitly through AIDA_LOG. kube's client logs
+    // every failed request at ERROR; AIDA reports those failures itself, once, with the server's
+    // address, so they are silenced below debug.
+    let kube = if global.verbose >= 2 {
+        ""
+    } else {
+        ",kube_client=off"
+    };
+    EnvFilter::new(format!("warn,aida={level}{kube}"))
 }
 
 /// Installs the global subscriber writing compact lines to stderr. Safe to call once per process.

@@ -55,7 +55,7 @@ async fn classify(root: &Path) -> Vec<(String, String, String, Vec<analyzers::Fi
         ));
         let alert = first_alert(&dir);
         let snap = Snapshot::gather(
-            &Session::new(source),
+            &Session::new(source.clone()),
             &analyzers::alert_namespaces(Some(&alert)),
         )
         .await;

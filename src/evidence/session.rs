@@ -13,16 +13,18 @@ use serde_json::Value;
 use super::{EvidenceError, Kind, ListSelector, LogRequest, Result, Source};
 
 type ListKey = (&'static str, Option<String>);
+type Read<T> = std::result::Result<T, EvidenceError>;
+type PromKey = (String, Vec<(String, String)>);
 
 #[derive(Default)]
 struct Memo {
     /// `(plural, namespace)` → the whole list (or why it could not be read).
-    full: HashMap<ListKey, std::result::Result<Vec<Value>, EvidenceError>>,
+    full: HashMap<ListKey, Read<Vec<Value>>>,
     /// Selector queries made before (or without) a full list.
-    selected: HashMap<(ListKey, ListSelector), std::result::Result<Vec<Value>, EvidenceError>>,
-    gets: HashMap<(ListKey, String), std::result::Result<Option<Value>, EvidenceError>>,
-    logs: HashMap<LogKey, std::result::Result<String, EvidenceError>>,
-    prometheus: HashMap<(String, Vec<(String, String)>), std::result::Result<Value, EvidenceError>>,
+    selected: HashMap<(ListKey, ListSelector), Read<Vec<Value>>>,
+    gets: HashMap<(ListKey, String), Read<Option<Value>>>,
+    logs: HashMap<LogKey, Read<String>>,
+    prometheus: HashMap<PromKey, Read<Value>>,
     /// Reads that failed, in order (each distinct failure once).
     failures: Vec<EvidenceError>,
     /// Reads answered by the source (not from the memo).
@@ -85,7 +87,7 @@ impl Session {
         self.memo.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn note<T>(&self, result: &std::result::Result<T, EvidenceError>) {
+    fn note<T>(&self, result: &Read<T>) {
         let mut memo = self.memo();
         memo.reads += 1;
         if let Err(e) = result

@@ -243,8 +243,8 @@ fn conclude(home: &Home, config: &Config, choice: &ModelChoice) -> Result<Conclu
                 device: crate::engine::default_device(),
                 ..Default::default()
             };
-            let llm =
-                crate::engine::LocalLlm::load(&path, adapter.as_deref(), &options).map_err(|e| {
+            let llm = crate::engine::LocalLlm::load(&path, adapter.as_deref(), &options).map_err(
+                |e| {
                     if e.is_user_error() {
                         PipelineError::Input(format!("local model: {e}"))
                     } else {
@@ -253,7 +253,8 @@ fn conclude(home: &Home, config: &Config, choice: &ModelChoice) -> Result<Conclu
                             message: e.to_string(),
                         }
                     }
-                })?;
+                },
+            )?;
             Conclude::FixedPrompt(Arc::new(crate::llm::local::LocalBackend::new(
                 Arc::new(llm),
                 config.llm.local.max_tokens,

@@ -146,7 +146,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 });
 
 /// Characters that end a clause rather than a credential.
-const TRAILING_PUNCTUATION: &[char] = &[',', '.', ';', ':', '!', '?', ')', ']', '}'];
+const TRAILING_PUNCTUATION: &[char] = &[',', '.', ';', ':', ')'];
 
 /// Redacts every shape-recognisable credential in free text. Idempotent.
 pub fn text(input: &str) -> Cow<'_, str> {
@@ -157,8 +157,9 @@ pub fn text(input: &str) -> Cow<'_, str> {
                 .re
                 .replace_all(&out, |caps: &Captures<'_>| {
                     // Leave our own marks alone so a second pass is a no-op.
-                    if caps[0].ends_with(MARK) || caps.iter().flatten().any(|m| m.as_str() == MARK)
-                    {
+                    let unmarked =
+                        |t: &str| !t.trim_end_matches(TRAILING_PUNCTUATION).ends_with(MARK);
+                    if !unmarked(&caps[0]) || caps.iter().flatten().any(|m| !unmarked(m.as_str())) {
                         return caps[0].to_string();
                     }
                     if let Some(group) = rule.need_digit

@@ -24,18 +24,22 @@ pub fn render_markdown(report: &Report) -> String {
                 .join(" ")
         })
         .unwrap_or_default();
+    // The backend actually used: after a fallback the conclusion is the analyzers', and the
+    // warnings above say so.
+    let model = match report.model.backend.as_str() {
+        "none" => "rule-based analyzers (no LLM)".to_string(),
+        backend => format!("{} ({backend})", report.model.name),
+    };
     let _ = writeln!(
         md,
-        "- **Incident** `{}` · **confidence** {:.2} · **model** {} ({}){}",
+        "- **Incident** `{}` · **confidence** {:.2} · **model** {model}{}",
         report.incident_id,
         report.confidence,
-        report.model.name,
-        report.model.backend,
         report
             .model
             .adapter
             .as_deref()
-            .map(|a| format!(" + {a}"))
+            .map(|a| format!(" + adapter {a}"))
             .unwrap_or_default()
     );
     if !labels.is_empty() {
