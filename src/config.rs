@@ -345,20 +345,20 @@ impl Key {
 /// Where a key's value came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase", tag = "kind", content = "name")]
-pub enum Source {
+pub enum Origin {
     Default,
     File(PathBuf),
     Env(String),
     Flag(String),
 }
 
-impl std::fmt::Display for Source {
+impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Source::Default => write!(f, "default"),
-            Source::File(path) => write!(f, "file {}", path.display()),
-            Source::Env(var) => write!(f, "env {var}"),
-            Source::Flag(flag) => write!(f, "flag {flag}"),
+            Origin::Default => write!(f, "default"),
+            Origin::File(path) => write!(f, "file {}", path.display()),
+            Origin::Env(var) => write!(f, "env {var}"),
+            Origin::Flag(flag) => write!(f, "flag {flag}"),
         }
     }
 }
@@ -368,7 +368,7 @@ impl std::fmt::Display for Source {
 pub struct Loaded {
     pub config: Config,
     pub file: Option<PathBuf>,
-    pub sources: BTreeMap<&'static str, Source>,
+    pub origins: BTreeMap<&'static str, Origin>,
 }
 
 /// Environment access, injectable so tests need not touch the process environment.
@@ -428,7 +428,7 @@ impl Config {
             for key in KEYS {
                 if let Some(value) = get(&file_table, key.path) {
                     set(&mut table, key.path, value.clone());
-                    sources.insert(key.path, Source::File(path.clone()));
+                    sources.insert(key.path, Origin::File(path.clone()));
                 }
             }
         }
@@ -439,7 +439,7 @@ impl Config {
                 "huggingface.token",
                 toml::Value::String(token.1),
             );
-            sources.insert("huggingface.token", Source::File(token.0));
+            sources.insert("huggingface.token", Origin::File(token.0));
         }
 
         let mut overrides: Vec<(String, &'static str)> = LEGACY_ENV
@@ -471,7 +471,7 @@ impl Config {
                 });
             }
             table = candidate;
-            sources.insert(path, Source::Env(var));
+            sources.insert(path, Origin::Env(var));
         }
 
         check_ranges(&table, &sources)?;
@@ -481,7 +481,7 @@ impl Config {
         Ok(Loaded {
             config,
             file,
-            sources,
+            origins: sources,
         })
     }
 
@@ -494,23 +494,23 @@ impl Config {
 impl Loaded {
     /// Records that a flag replaced a key (for `aida config show`).
     pub fn mark_flag(&mut self, path: &'static str, flag: &str) {
-        self.sources.insert(path, Source::Flag(flag.to_string()));
+        self.origins.insert(path, Origin::Flag(flag.to_string()));
     }
 
     /// Where `path` came from.
-    pub fn source(&self, path: &str) -> Source {
-        self.sources
+    pub fn origin(&self, path: &str) -> Origin {
+        self.origins
             .iter()
             .find(|(k, _)| **k == path)
             .map(|(_, s)| s.clone())
-            .unwrap_or(Source::Default)
+            .unwrap_or(Origin::Default)
     }
 }
 
 /// Every bounded integer key within its range, or an error naming the key and its origin.
 fn check_ranges(
     table: &toml::Table,
-    sources: &BTreeMap<&'static str, Source>,
+    sources: &BTreeMap<&'static str, Origin>,
 ) -> Result<(), ConfigError> {
     for key in KEYS {
         let (Some((min, max)), Some(value)) = (
@@ -521,10 +521,10 @@ fn check_ranges(
         };
         if value < min || value > max {
             let origin = match sources.get(key.path) {
-                Some(Source::File(path)) => format!("config file {}", path.display()),
-                Some(Source::Env(var)) => format!("environment variable {var}"),
-                Some(Source::Flag(flag)) => flag.clone(),
-                Some(Source::Default) | None => "default".to_string(),
+                Some(Origin::File(path)) => format!("config file {}", path.display()),
+                Some(Origin::Env(var)) => format!("environment variable {var}"),
+                Some(Origin::Flag(flag)) => flag.clone(),
+                Some(Origin::Default) | None => "default".to_string(),
             };
             return Err(ConfigError::Range {
                 origin,

@@ -12,6 +12,8 @@ pub enum Status {
     Success,
     /// The command ran but found a failure (e.g. an evaluation below its threshold).
     Failure,
+    /// Stopped by a signal after recording that it was: 130 for SIGINT, 143 for SIGTERM.
+    Interrupted(u8),
 }
 
 /// A problem with what the user gave us: a flag, a file, a field. Exits 2.
@@ -53,6 +55,7 @@ pub fn report(outcome: anyhow::Result<Status>) -> ExitCode {
     match outcome {
         Ok(Status::Success) => ExitCode::SUCCESS,
         Ok(Status::Failure) => ExitCode::from(1),
+        Ok(Status::Interrupted(code)) => ExitCode::from(code),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let code = if is_input_error(&err) { 2 } else { 1 };

@@ -682,3 +682,64 @@ fn empty_and_oversized_inputs_are_named_errors() {
         .code(2)
         .stderr(predicate::str::contains("the limit is 1048576"));
 }
+
+/// SIGTERM (or Ctrl-C) during an investigation: the run is stored as `interrupted`, not left
+/// `running` forever, and the exit status is the signal's (143 / 130).
+#[cfg(unix)]
+#[test]
+fn a_signal_mid_investigation_is_recorded_as_interrupted() {
+    use std::time::{Duration, Instant};
+    // An "API" that accepts connections and never answers: the model call hangs.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = silent.local_addr().unwrap();
+    let home = TestHome::new();
+    let dir = bundle("oom_java_heap_over_limit");
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("aida"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AIDA_") || k.starts_with("OPENAI") || k == "KUBECONFIG" {
+            cmd.env_remove(k);
+        }
+    }
+    let mut child = cmd
+        .env("AIDA_HOME", home.path())
+        .env("AIDA_LLM_OPENAI_BASE_URL", format!("http://{addr}/v1"))
+        .env("AIDA_LLM_OPENAI_MODEL", "m")
+        .args(["investigate", "--bundle", dir.to_str().unwrap(), "--llm", "openai"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the investigation is stored as running (the model call is then pending).
+    let db = home.path().join("aida.db");
+    let started = Instant::now();
+    loop {
+        assert!(started.elapsed() < Duration::from_secs(60), "never started");
+        let running = rusqlite::Connection::open(&db)
+            .and_then(|c| {
+                c.query_row(
+                    "SELECT count(*) FROM investigations WHERE status = 'running'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+            })
+            .unwrap_or(0);
+        if running == 1 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stored as interrupted"));
+    let (status, error): (String, String) = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT status, error FROM investigations", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(status, "interrupted");
+    assert!(error.contains("SIGTERM"), "{error}");
+    drop(silent);
+}

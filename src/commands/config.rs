@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, cmd: &ConfigCommand) -> Result<Status> {
                                 "key": key.path,
                                 "env": key.env_name(),
                                 "value": value,
-                                "source": ctx.loaded.source(key.path),
+                                "source": ctx.loaded.origin(key.path),
                             })
                         })
                         .collect();
@@ -67,7 +67,7 @@ pub fn run(ctx: &Context, cmd: &ConfigCommand) -> Result<Status> {
                         text.push_str(&format!(
                             "{:width$} = {value}  # {}\n",
                             key.path,
-                            ctx.loaded.source(key.path)
+                            ctx.loaded.origin(key.path)
                         ));
                     }
                     print_text(&text)?;

@@ -7,12 +7,12 @@ use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use super::{Context, ModelArgs, Progress, pipeline_error};
+use super::{Context, ModelArgs, Progress, pipeline_error, shutdown_signal};
 use crate::alert::{self, Alert, ParsedAlerts};
 use crate::evidence::Source;
 use crate::exit::{Status, input_error};
 use crate::output::{print_json, print_text};
-use crate::pipeline::{Request, Services};
+use crate::pipeline::{PipelineError, Request, Services};
 use crate::report::{Report, render_markdown};
 use crate::store::{IncidentSource, Store};
 
@@ -191,9 +191,30 @@ pub fn run(ctx: &Context, args: &InvestigateArgs) -> Result<Status> {
                 origin: IncidentSource::Cli,
                 incident_id: None,
             };
-            let done = runtime
-                .block_on(services.investigate(&mut store, request, &report_progress))
-                .map_err(pipeline_error)?;
+            // The signal handler is installed before the work starts, so a Ctrl-C during the
+            // investigation is recorded (`interrupted`) instead of leaving a `running` row.
+            let signal = shutdown_signal();
+            let stopped = std::sync::Mutex::new(None);
+            let interrupt = async {
+                let (reason, code) = signal.await;
+                *stopped.lock().unwrap_or_else(|p| p.into_inner()) = Some(code);
+                reason
+            };
+            let done = match runtime.block_on(services.investigate_until(
+                &mut store,
+                request,
+                &report_progress,
+                interrupt,
+            )) {
+                Ok(done) => done,
+                Err(PipelineError::Interrupted(reason)) => {
+                    progress.finish();
+                    eprintln!("{name}: {reason}; the investigation is stored as interrupted");
+                    let code = stopped.lock().unwrap_or_else(|p| p.into_inner()).unwrap_or(130);
+                    return Ok(Status::Interrupted(code));
+                }
+                Err(e) => return Err(pipeline_error(e)),
+            };
             for warning in &done.report.warnings {
                 eprintln!("warning: {name}: {warning}");
             }

@@ -85,6 +85,22 @@ impl ModelArgs {
     }
 }
 
+/// Waits for Ctrl-C (SIGINT) or SIGTERM; gives the reason and the conventional exit status.
+pub(crate) async fn shutdown_signal() -> (String, u8) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            return tokio::select! {
+                _ = tokio::signal::ctrl_c() => ("interrupted by Ctrl-C (SIGINT)".to_string(), 130),
+                _ = term.recv() => ("terminated by SIGTERM".to_string(), 143),
+            };
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    ("interrupted by Ctrl-C (SIGINT)".to_string(), 130)
+}
+
 /// A pipeline error at the command edge: the user's to fix (exit 2) or not.
 pub(crate) fn pipeline_error(e: PipelineError) -> anyhow::Error {
     if e.is_user_error() {

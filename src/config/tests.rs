@@ -19,7 +19,7 @@ fn defaults_without_file_or_env() {
     let loaded = Config::load_with(&Home::at(home.path()), None, &env(&[])).unwrap();
     assert_eq!(loaded.config, Config::default());
     assert!(loaded.file.is_none());
-    assert_eq!(loaded.source("llm.backend"), Source::Default);
+    assert_eq!(loaded.origin("llm.backend"), Origin::Default);
 }
 
 #[test]
@@ -48,10 +48,10 @@ fn precedence_default_file_env() {
     assert_eq!(c.server.workers, 3, "file beats default");
     assert_eq!(c.server.listen, ServerConfig::default().listen);
     assert_eq!(
-        loaded.source("llm.openai.model"),
-        Source::Env("AIDA_LLM_OPENAI_MODEL".into())
+        loaded.origin("llm.openai.model"),
+        Origin::Env("AIDA_LLM_OPENAI_MODEL".into())
     );
-    assert!(matches!(loaded.source("server.workers"), Source::File(_)));
+    assert!(matches!(loaded.origin("server.workers"), Origin::File(_)));
 }
 
 #[test]
@@ -351,7 +351,7 @@ fn example_file_documents_every_key_and_parses() {
     let loaded = Config::load_with(&Home::at(home.path()), Some(&path), &env(&[])).unwrap();
     for key in KEYS {
         assert!(
-            matches!(loaded.source(key.path), Source::File(_)),
+            matches!(loaded.origin(key.path), Origin::File(_)),
             "aida.example.toml does not document `{}`",
             key.path
         );

@@ -16,7 +16,7 @@ use crate::knowledge::KnowledgeBase;
 use crate::paths::Home;
 use crate::report::Report;
 use crate::store::{
-    Finished, IncidentSource, InvestigationStatus, NewIncident, NewInvestigation, Step, Store,
+    Finished, IncidentSource, InvestigationStatus, NewIncident, NewInvestigation, Store,
     StoreError,
 };
 
@@ -35,7 +35,14 @@ pub enum PipelineError {
     Store(#[from] StoreError),
     #[error("serializing the report: {0}")]
     Json(#[from] serde_json::Error),
+    /// Stopped before it finished (a signal, a server shutting down); stored as `interrupted`.
+    #[error("investigation interrupted: {0}")]
+    Interrupted(String),
 }
+
+/// How often a running investigation tells the store it is alive (a row whose heartbeat is
+/// older than `store::STALE_HEARTBEAT` is taken for a dead run).
+const HEARTBEAT: Duration = Duration::from_secs(30);
 
 impl PipelineError {
     /// True when the user has to fix something (exit 2).
@@ -144,6 +151,20 @@ impl Services {
         request: Request<'_>,
         progress: &(dyn Fn(&str) + Sync),
     ) -> Result<Investigated, PipelineError> {
+        self.investigate_until(store, request, progress, std::future::pending())
+            .await
+    }
+
+    /// [`Services::investigate`], stopped when `interrupt` resolves (with the reason): the run
+    /// is then stored as `interrupted` and the error says so. Heartbeats keep the running row
+    /// alive in the store meanwhile.
+    pub async fn investigate_until(
+        &self,
+        store: &mut Store,
+        request: Request<'_>,
+        progress: &(dyn Fn(&str) + Sync),
+        interrupt: impl std::future::Future<Output = String>,
+    ) -> Result<Investigated, PipelineError> {
         let alert = request.alert;
         let incident_id = match request.incident_id {
             Some(id) => id,
@@ -168,10 +189,28 @@ impl Services {
             model_name: model.name,
             adapter: model.adapter,
         })?;
-        let outcome = self
+        tokio::pin!(interrupt);
+        let mut beat = tokio::time::interval(HEARTBEAT);
+        beat.tick().await;
+        let work_incident = incident_id.clone();
+        let work = self
             .investigator
-            .investigate(alert, request.source, &incident_id, progress)
-            .await;
+            .investigate(alert, request.source, &work_incident, progress);
+        tokio::pin!(work);
+        let outcome = loop {
+            tokio::select! {
+                outcome = &mut work => break outcome,
+                reason = &mut interrupt => {
+                    store.mark_interrupted(&investigation_id, &reason)?;
+                    return Err(PipelineError::Interrupted(reason));
+                }
+                _ = beat.tick() => {
+                    if let Err(e) = store.heartbeat(&investigation_id) {
+                        tracing::warn!(%investigation_id, "heartbeat not stored: {e}");
+                    }
+                }
+            }
+        };
         let report = outcome.report;
         let status = if outcome.fallback.is_some() {
             InvestigationStatus::Failure
@@ -180,17 +219,6 @@ impl Services {
         } else {
             InvestigationStatus::Success
         };
-        let steps = report
-            .trajectory
-            .iter()
-            .map(|s| Step {
-                step: i64::from(s.step),
-                tool: s.tool.clone(),
-                input: s.input.clone(),
-                output_excerpt: s.output_excerpt.clone(),
-                duration_ms: s.duration_ms as i64,
-            })
-            .collect();
         store.finish_investigation(
             &investigation_id,
             &Finished {
@@ -202,7 +230,7 @@ impl Services {
                     .or_else(|| outcome.evidence_errors.first().cloned()),
                 timings: serde_json::to_value(&report.timings_ms)?,
                 tokens: serde_json::to_value(&report.tokens)?,
-                steps,
+                steps: report.trajectory.clone(),
                 prompt_input: Some(serde_json::to_value(&outcome.prompt_input)?),
             },
         )?;

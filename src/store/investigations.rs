@@ -6,9 +6,11 @@ use chrono::{SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::outbox::push_outbox;
+use crate::report::TrajectoryStep;
+
 use super::{
     Finished, Incident, Investigation, ListFilter, NewIncident, NewInvestigation, OutboxKind,
-    Result, Step, Store, StoreError, conversion_error, json_column, now, parse_column,
+    Result, Store, StoreError, conversion_error, json_column, now, parse_column,
     parse_optional_column,
 };
 use crate::report::Category;
@@ -189,7 +191,7 @@ impl Store {
                     step.tool,
                     step.input.to_string(),
                     step.output_excerpt,
-                    step.duration_ms
+                    i64::try_from(step.duration_ms).unwrap_or(i64::MAX)
                 ])?;
             }
         }
@@ -232,18 +234,18 @@ impl Store {
             .map_err(Into::into)
     }
 
-    pub fn steps(&self, investigation_id: &str) -> Result<Vec<Step>> {
+    pub fn steps(&self, investigation_id: &str) -> Result<Vec<TrajectoryStep>> {
         let mut stmt = self.conn.prepare(
             "SELECT step, tool, input_json, output_excerpt, duration_ms FROM trajectory_steps
              WHERE investigation_id = ?1 ORDER BY step",
         )?;
         let rows = stmt.query_map([investigation_id], |row| {
-            Ok(Step {
+            Ok(TrajectoryStep {
                 step: row.get(0)?,
                 tool: row.get(1)?,
                 input: json_column(row, 2)?,
                 output_excerpt: row.get(3)?,
-                duration_ms: row.get(4)?,
+                duration_ms: row.get::<_, i64>(4)?.max(0) as u64,
             })
         })?;
         rows.collect::<rusqlite::Result<Vec<_>>>()

@@ -3,6 +3,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::*;
+use crate::report::TrajectoryStep;
 use crate::report::Category;
 
 fn incident(id: &str) -> NewIncident {
@@ -38,14 +39,14 @@ fn finished() -> Finished {
         timings: json!({"total": 12}),
         tokens: json!({"prompt": 100}),
         steps: vec![
-            Step {
+            TrajectoryStep {
                 step: 1,
                 tool: "get_pod".into(),
                 input: json!({"name": "api-0"}),
                 output_excerpt: "Last State: Terminated (OOMKilled)".into(),
                 duration_ms: 3,
             },
-            Step {
+            TrajectoryStep {
                 step: 2,
                 tool: "pod_logs".into(),
                 input: json!({"previous": true}),

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::UnknownValue;
-use crate::report::Category;
+use crate::report::{Category, TrajectoryStep};
 
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident {
@@ -96,16 +96,6 @@ pub struct NewInvestigation {
     pub adapter: Option<String>,
 }
 
-/// One tool call (or LLM call) of an investigation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Step {
-    pub step: i64,
-    pub tool: String,
-    pub input: Value,
-    pub output_excerpt: String,
-    pub duration_ms: i64,
-}
-
 /// The outcome of an investigation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finished {
@@ -116,7 +106,7 @@ pub struct Finished {
     pub error: Option<String>,
     pub timings: Value,
     pub tokens: Value,
-    pub steps: Vec<Step>,
+    pub steps: Vec<TrajectoryStep>,
     /// The inputs of the LLM prompt (`agent::PromptInput`), for export.
     pub prompt_input: Option<Value>,
 }
