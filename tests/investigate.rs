@@ -704,7 +704,13 @@ fn a_signal_mid_investigation_is_recorded_as_interrupted() {
         .env("AIDA_HOME", home.path())
         .env("AIDA_LLM_OPENAI_BASE_URL", format!("http://{addr}/v1"))
         .env("AIDA_LLM_OPENAI_MODEL", "m")
-        .args(["investigate", "--bundle", dir.to_str().unwrap(), "--llm", "openai"])
+        .args([
+            "investigate",
+            "--bundle",
+            dir.to_str().unwrap(),
+            "--llm",
+            "openai",
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -731,7 +737,12 @@ fn a_signal_mid_investigation_is_recorded_as_interrupted() {
     std::thread::sleep(Duration::from_millis(300));
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(143), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(143),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("stored as interrupted"));
     let (status, error): (String, String) = rusqlite::Connection::open(&db)
         .unwrap()

@@ -61,7 +61,7 @@ pub fn from_findings(
         .take(4)
         .map(|f| Hypothesis {
             statement: format!("[{}] {}: {}", f.category, f.resource, f.summary),
-            confidence: f64::from(f.confidence).clamp(0.0, 1.0),
+            confidence: probability(f.confidence),
             supporting: supporting(f, evidence),
             contradicting: Vec::new(),
         })
@@ -79,25 +79,29 @@ pub fn from_findings(
         })
         .map(|f| format!("{} ({})", f.summary.trim_end_matches('.'), f.category))
         .collect();
-    let mut summary = format!("{} ({}).", top.summary.trim_end_matches('.'), top.resource);
-    for detail in &top.details {
-        summary.push(' ');
-        summary.push_str(detail);
-    }
+    // The root cause already says what happened; the summary adds where, and the specifics.
+    let mut summary = if top.details.is_empty() {
+        format!("Seen on {}.", top.resource)
+    } else {
+        format!("On {}: {}", top.resource, top.details.join(" "))
+    };
     if !others.is_empty() {
         summary.push_str(&format!(" Also seen: {}.", others.join("; ")));
     }
     // The finding's own steps name its objects and values; the category's steps follow.
-    let mut steps = top.actions.clone();
-    for step in next_steps(category, &top.resource) {
-        if !steps.contains(&step) {
-            steps.push(step);
-        }
+    let mut steps: Vec<String> = Vec::new();
+    for step in top
+        .actions
+        .iter()
+        .cloned()
+        .chain(next_steps(category, &top.resource))
+    {
+        push_step(&mut steps, step);
     }
     Conclusion {
         category,
         root_cause: top.summary.clone(),
-        confidence: f64::from(top.confidence).clamp(0.0, 1.0),
+        confidence: probability(top.confidence),
         summary,
         evidence: evidence.to_vec(),
         hypotheses,
@@ -111,9 +115,8 @@ pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> C
     let confidence = findings
         .iter()
         .find(|f| f.category == answer.category)
-        .map(|f| f64::from(f.confidence))
-        .unwrap_or(draft.confidence * 0.8)
-        .clamp(0.0, 1.0);
+        .map(|f| probability(f.confidence))
+        .unwrap_or(round2(draft.confidence * 0.8));
     // Keep the analyzers' root cause beside the model's words: the model is small and may drop
     // the specifics (exit codes, names) that make the report checkable.
     let root_cause = if answer.category.as_str() != draft.category.as_str() {
@@ -126,14 +129,16 @@ pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> C
     let same_category = answer.category.as_str() == draft.category.as_str();
     // The analyzers' steps name the objects and values; the model's add wording at best. Its
     // steps that are new come after the first two of them.
-    let mut next_steps: Vec<String> = draft.next_steps.iter().take(2).cloned().collect();
-    for step in answer.next_steps.into_iter().chain(draft.next_steps) {
+    let mut next_steps: Vec<String> = Vec::new();
+    let (first, rest) = draft.next_steps.split_at(draft.next_steps.len().min(2));
+    for step in (first.iter().cloned())
+        .chain(answer.next_steps)
+        .chain(rest.iter().cloned())
+    {
         if next_steps.len() >= 5 {
             break;
         }
-        if !next_steps.contains(&step) {
-            next_steps.push(step);
-        }
+        push_step(&mut next_steps, step);
     }
     // Likewise the evidence specifics the best finding adds to the summary (other log lines,
     // the labels no node has, the objects that do exist).
@@ -164,6 +169,54 @@ pub fn from_answer(answer: Answer, draft: Conclusion, findings: &[Finding]) -> C
         next_steps,
         ..draft
     }
+}
+
+/// A finding's confidence as the report shows it: a probability with two decimals (0.95, not
+/// the f32's 0.949999988079071).
+fn probability(confidence: f32) -> f64 {
+    round2(f64::from(confidence).clamp(0.0, 1.0))
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Adds a next step unless an earlier one already says the same (most of its words).
+fn push_step(steps: &mut Vec<String>, step: String) {
+    if !steps.iter().any(|s| says_the_same(s, &step)) {
+        steps.push(step);
+    }
+}
+
+/// The content words of a step, lower-cased, without possessives and plurals.
+fn content_words(text: &str) -> std::collections::HashSet<String> {
+    const STOP: &[&str] = &[
+        "the", "and", "for", "its", "with", "that", "this", "what", "from", "they", "their",
+        "then", "into", "when", "if", "or", "of", "to", "in", "on", "it", "is", "a", "an", "be",
+        "by",
+    ];
+    text.split(|c: char| !c.is_alphanumeric() && c != '_' && c != '\'')
+        .map(|w| {
+            let w = w.to_lowercase();
+            let w = w.trim_end_matches("'s").to_string();
+            if w.len() > 4 && w.ends_with('s') && !w.ends_with("ss") {
+                w[..w.len() - 1].to_string()
+            } else {
+                w
+            }
+        })
+        .filter(|w| w.len() > 2 && !STOP.contains(&w.as_str()))
+        .collect()
+}
+
+/// Two steps say the same when most content words of the shorter are in the longer.
+fn says_the_same(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (a, b) = (content_words(a), content_words(b));
+    let shorter = a.len().min(b.len());
+    shorter > 0 && a.intersection(&b).count() * 10 >= shorter * 7
 }
 
 /// True when (nearly) every word of the model's sentence is already in the analyzers' text: the
@@ -370,7 +423,7 @@ mod tests {
         // The model's sentence, then the analyzers' summary with the finding's details.
         assert_eq!(
             c.summary,
-            "The scheduler finds no node for the pod. Pod p is Pending (n/Pod/p). None of the 2 node(s) has the label disk=ssd."
+            "The scheduler finds no node for the pod. On n/Pod/p: None of the 2 node(s) has the label disk=ssd."
         );
         assert!(c.root_cause.ends_with("Pod p is Pending."));
         // The analyzers' two leading steps stay ahead of the model's.
@@ -403,14 +456,47 @@ mod tests {
             "Node w1 has DiskPressure.",
         );
         let c = from_findings(&[top, claim, node], &Targets::default(), &[]);
+        // The summary adds where and the specifics; it does not repeat the root cause.
         assert_eq!(
             c.summary,
-            "Pod redis-1 cannot be scheduled: its PersistentVolumeClaim data is unbound (n/Pod/redis-1). \
-             Scheduler: `pod has unbound PVCs`. Also seen: Node w1 has DiskPressure (node_failure)."
+            "On n/Pod/redis-1: Scheduler: `pod has unbound PVCs`. Also seen: Node w1 has DiskPressure (node_failure)."
         );
+        assert!(!c.summary.contains(&c.root_cause));
         assert_eq!(c.next_steps[0], "Create StorageClass fast");
         assert_eq!(c.next_steps.len(), 4);
         // The claim's finding stays a hypothesis.
         assert_eq!(c.hypotheses.len(), 3);
+    }
+
+    #[test]
+    fn steps_that_say_the_same_are_kept_once_and_confidences_read_as_probabilities() {
+        let mut top = finding(
+            Category::CrashAppError,
+            "shop/Pod/api-0",
+            "Container app crash-loops.",
+        );
+        top.confidence = 0.95;
+        top.actions.push(
+            "Read the previous container's logs for shop/Pod/api-0 and fix the error they end with"
+                .into(),
+        );
+        let c = from_findings(&[top], &Targets::default(), &[]);
+        // The category's generic "read the previous container's logs" step is the same advice.
+        let reads = c
+            .next_steps
+            .iter()
+            .filter(|s| s.contains("previous container"))
+            .count();
+        assert_eq!(reads, 1, "{:#?}", c.next_steps);
+        assert_eq!(c.confidence, 0.95);
+        assert_eq!(serde_json::to_string(&c.confidence).unwrap(), "0.95");
+        assert!(says_the_same(
+            "Raise the memory limit of api to 512Mi",
+            "raise the memory limits of api to 512Mi now"
+        ));
+        assert!(!says_the_same(
+            "Raise the memory limit of api to 512Mi",
+            "Check whether the OOM kills started with a deploy"
+        ));
     }
 }

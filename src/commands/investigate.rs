@@ -210,7 +210,10 @@ pub fn run(ctx: &Context, args: &InvestigateArgs) -> Result<Status> {
                 Err(PipelineError::Interrupted(reason)) => {
                     progress.finish();
                     eprintln!("{name}: {reason}; the investigation is stored as interrupted");
-                    let code = stopped.lock().unwrap_or_else(|p| p.into_inner()).unwrap_or(130);
+                    let code = stopped
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .unwrap_or(130);
                     return Ok(Status::Interrupted(code));
                 }
                 Err(e) => return Err(pipeline_error(e)),

@@ -16,8 +16,7 @@ use crate::knowledge::KnowledgeBase;
 use crate::paths::Home;
 use crate::report::Report;
 use crate::store::{
-    Finished, IncidentSource, InvestigationStatus, NewIncident, NewInvestigation, Store,
-    StoreError,
+    Finished, IncidentSource, InvestigationStatus, NewIncident, NewInvestigation, Store, StoreError,
 };
 
 /// Why the pipeline could not be set up or could not store an investigation.
@@ -225,7 +224,7 @@ impl Services {
                 status,
                 category: Some(report.category),
                 confidence: Some(report.confidence),
-                report: Some(serde_json::to_value(&report)?),
+                report: Some(report.stored_form()?),
                 error: (outcome.fallback.as_ref().map(|f| f.reason.clone()))
                     .or_else(|| outcome.evidence_errors.first().cloned()),
                 timings: serde_json::to_value(&report.timings_ms)?,

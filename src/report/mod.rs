@@ -174,6 +174,33 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
+impl Report {
+    /// The report as the store keeps it: without the alert and the trajectory, which the store
+    /// holds once in their own places (the incident row, the trajectory_steps table).
+    pub fn stored_form(&self) -> Result<Value, serde_json::Error> {
+        let mut value = serde_json::to_value(self)?;
+        if let Some(map) = value.as_object_mut() {
+            map.remove("alert");
+            map.remove("trajectory");
+        }
+        Ok(value)
+    }
+
+    /// The report again from its stored form, the incident's alert and the stored trajectory.
+    pub fn from_stored(
+        stored: Value,
+        alert: Value,
+        trajectory: Vec<TrajectoryStep>,
+    ) -> Result<Self, serde_json::Error> {
+        let mut value = stored;
+        if let Some(map) = value.as_object_mut() {
+            map.insert("alert".into(), alert);
+            map.insert("trajectory".into(), serde_json::to_value(trajectory)?);
+        }
+        serde_json::from_value(value)
+    }
+}
+
 /// Why a report is not internally consistent.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum IntegrityError {

@@ -159,3 +159,13 @@ fn scoring_counts_facts_only_in_the_conclusion() {
     wrong.category = Category::CrashAppError;
     assert!(!score(&wrong, &expected).category_ok);
 }
+
+#[test]
+fn stored_form_keeps_alert_and_trajectory_out_and_reassembles() {
+    let report = sample();
+    let stored = report.stored_form().unwrap();
+    assert!(stored.get("alert").is_none() && stored.get("trajectory").is_none());
+    let again =
+        Report::from_stored(stored, report.alert.clone(), report.trajectory.clone()).unwrap();
+    assert_eq!(again, report);
+}

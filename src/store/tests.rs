@@ -3,8 +3,8 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::*;
-use crate::report::TrajectoryStep;
 use crate::report::Category;
+use crate::report::TrajectoryStep;
 
 fn incident(id: &str) -> NewIncident {
     NewIncident {
