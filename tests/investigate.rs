@@ -489,7 +489,7 @@ fn eval_and_investigate_give_the_same_report_for_a_bundle() {
     let home = TestHome::new();
     let suite = tempfile::tempdir().unwrap();
     let case = suite.path().join("oom");
-    copy_dir(&bundle("oom_java_heap_over_limit"), &case);
+    common::copy_dir(&bundle("oom_java_heap_over_limit"), &case);
     let investigated = home
         .aida()
         .args(["investigate", "--bundle", case.to_str().unwrap()])
@@ -531,12 +531,12 @@ fn eval_and_investigate_give_the_same_report_for_a_bundle() {
 fn eval_reports_broken_cases_and_goes_on() {
     let home = TestHome::new();
     let suite = tempfile::tempdir().unwrap();
-    copy_dir(
+    common::copy_dir(
         &bundle("oom_java_heap_over_limit"),
         &suite.path().join("a_good"),
     );
     let misspelt = suite.path().join("b_misspelt");
-    copy_dir(&bundle("image_tag_not_found"), &misspelt);
+    common::copy_dir(&bundle("image_tag_not_found"), &misspelt);
     let expected = std::fs::read_to_string(misspelt.join("expected.json")).unwrap();
     std::fs::write(
         misspelt.join("expected.json"),
@@ -544,7 +544,7 @@ fn eval_reports_broken_cases_and_goes_on() {
     )
     .unwrap();
     let broken = suite.path().join("c_broken");
-    copy_dir(&bundle("image_tag_not_found"), &broken);
+    common::copy_dir(&bundle("image_tag_not_found"), &broken);
     std::fs::write(broken.join("alert.json"), "{\"alerts\": [").unwrap();
     let out = home
         .aida()
@@ -566,191 +566,4 @@ fn eval_reports_broken_cases_and_goes_on() {
         stderr.contains("b_misspelt") && stderr.contains("c_broken"),
         "{stderr}"
     );
-}
-
-fn copy_dir(src: &std::path::Path, dst: &std::path::Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap().flatten() {
-        let to = dst.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), to).unwrap();
-        }
-    }
-}
-
-/// A cluster that cannot be reached: the report says so first (naming the server), the run is
-/// stored as degraded, and the exit status is 1 — not a plausible report from the alert name.
-#[test]
-fn unreachable_cluster_is_a_flagged_degraded_run() {
-    let home = TestHome::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let kubeconfig = home.path().join("kubeconfig");
-    std::fs::write(
-        &kubeconfig,
-        format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:{port}\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n"
-        ),
-    )
-    .unwrap();
-    let out = home
-        .aida()
-        .env("AIDA_KUBERNETES_KUBECONFIG", &kubeconfig)
-        .env("AIDA_KUBERNETES_TIMEOUT_SECS", "2")
-        .args(["investigate", "--alertname", "KubePodCrashLooping"])
-        .args([
-            "--label",
-            "namespace=shop",
-            "--label",
-            "pod=api-0",
-            "--llm",
-            "none",
-        ])
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let first_lines: Vec<&str> = stdout.lines().take(3).collect();
-    assert!(
-        first_lines[2].starts_with("> **Warning:** Evidence could not be read"),
-        "{stdout}"
-    );
-    assert!(stdout.contains(&format!("127.0.0.1:{port}")), "{stdout}");
-    assert!(stderr.lines().count() <= 6, "noisy stderr:\n{stderr}");
-    let conn = rusqlite::Connection::open(home.path().join("aida.db")).unwrap();
-    let status: String = conn
-        .query_row("SELECT status FROM investigations", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(status, "complete_degraded");
-}
-
-/// `--llm openai` without a key refuses before sending anything (exit 2, naming the setting).
-#[test]
-fn api_model_without_a_key_is_refused() {
-    let home = TestHome::new();
-    let dir = bundle("oom_java_heap_over_limit");
-    home.aida()
-        .args([
-            "investigate",
-            "--bundle",
-            dir.to_str().unwrap(),
-            "--llm",
-            "openai",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("llm.openai.api_key"));
-}
-
-/// Inputs that used to surprise: an empty stdin, an empty alert name, a runaway description.
-#[test]
-fn empty_and_oversized_inputs_are_named_errors() {
-    let home = TestHome::new();
-    home.aida()
-        .args(["investigate", "-", "--llm", "none"])
-        .write_stdin("  \n")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("stdin is empty"));
-    home.aida()
-        .args(["investigate", "--alertname", "", "--llm", "none"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--alertname is empty"));
-    let huge = serde_json::json!({"labels": {"alertname": "X"},
-        "annotations": {"description": "y".repeat(20_000)}});
-    home.aida()
-        .args(["investigate", "-", "--llm", "none"])
-        .write_stdin(huge.to_string())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "annotations.description: 20000 characters; the limit is 16384",
-        ));
-    let payload = home.path().join("big.json");
-    std::fs::write(&payload, " ".repeat(2 << 20)).unwrap();
-    home.aida()
-        .args(["investigate", payload.to_str().unwrap(), "--llm", "none"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("the limit is 1048576"));
-}
-
-/// SIGTERM (or Ctrl-C) during an investigation: the run is stored as `interrupted`, not left
-/// `running` forever, and the exit status is the signal's (143 / 130).
-#[cfg(unix)]
-#[test]
-fn a_signal_mid_investigation_is_recorded_as_interrupted() {
-    use std::time::{Duration, Instant};
-    // An "API" that accepts connections and never answers: the model call hangs.
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = silent.local_addr().unwrap();
-    let home = TestHome::new();
-    let dir = bundle("oom_java_heap_over_limit");
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("aida"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("AIDA_") || k.starts_with("OPENAI") || k == "KUBECONFIG" {
-            cmd.env_remove(k);
-        }
-    }
-    let mut child = cmd
-        .env("AIDA_HOME", home.path())
-        .env("AIDA_LLM_OPENAI_BASE_URL", format!("http://{addr}/v1"))
-        .env("AIDA_LLM_OPENAI_MODEL", "m")
-        .args([
-            "investigate",
-            "--bundle",
-            dir.to_str().unwrap(),
-            "--llm",
-            "openai",
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until the investigation is stored as running (the model call is then pending).
-    let db = home.path().join("aida.db");
-    let started = Instant::now();
-    loop {
-        assert!(started.elapsed() < Duration::from_secs(60), "never started");
-        let running = rusqlite::Connection::open(&db)
-            .and_then(|c| {
-                c.query_row(
-                    "SELECT count(*) FROM investigations WHERE status = 'running'",
-                    [],
-                    |r| r.get::<_, i64>(0),
-                )
-            })
-            .unwrap_or(0);
-        if running == 1 {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(143),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("stored as interrupted"));
-    let (status, error): (String, String) = rusqlite::Connection::open(&db)
-        .unwrap()
-        .query_row("SELECT status, error FROM investigations", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .unwrap();
-    assert_eq!(status, "interrupted");
-    assert!(error.contains("SIGTERM"), "{error}");
-    drop(silent);
 }

@@ -4,25 +4,13 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{TestHome, models_dir, repo_root};
+use common::{TestHome, copy_dir, models_dir, repo_root};
 use serde_json::Value;
 
 fn fixture_copy(home: &TestHome) -> PathBuf {
     let dst = home.path().join("rb");
     copy_dir(&repo_root().join("tests/fixtures/runbooks"), &dst);
     dst
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap().flatten() {
-        let to = dst.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), to).unwrap();
-        }
-    }
 }
 
 fn with_model(home: &TestHome) -> assert_cmd::Command {
