@@ -567,3 +567,40 @@ fn eval_reports_broken_cases_and_goes_on() {
         "{stderr}"
     );
 }
+
+/// The decisive log line is quoted even when the lines after it do not leave it room in the
+/// log tool's output budget: the report cites a `pod_logs` step filtered to that line.
+#[test]
+fn a_decisive_log_line_beyond_the_output_budget_is_still_cited() {
+    let home = TestHome::new();
+    let dir = home.path().join("case");
+    common::copy_dir(&bundle("crash_config_parse_error"), &dir);
+    let logs = dir.join("cluster/payments/ledger-7b8c9d6f5-m4n7p/previous-logs.txt");
+    let mut text = String::from(
+        "==== START logs for container app of pod payments/ledger-7b8c9d6f5-m4n7p ====\n\
+         2026-03-02T10:11:58Z ERROR config: invalid value \"fast\" for LEDGER_MODE (want: strict|relaxed)\n",
+    );
+    for i in 0..90 {
+        text.push_str(&format!(
+            "2026-03-02T10:11:59Z INFO shutting down worker {i:03}: draining queues, closing connections, flushing metrics {}\n",
+            "x".repeat(20)
+        ));
+    }
+    text.push_str("==== END logs for container app of pod payments/ledger-7b8c9d6f5-m4n7p ====\n");
+    std::fs::write(&logs, text).unwrap();
+    let report = investigate_json(&home, &["--bundle", dir.to_str().unwrap(), "--llm", "none"]);
+    let decisive = "ERROR config: invalid value \"fast\" for LEDGER_MODE";
+    let quoted = report
+        .evidence
+        .iter()
+        .find(|e| e.quote.contains(decisive))
+        .unwrap_or_else(|| panic!("not quoted: {:#?}", report.evidence));
+    report.check_integrity().unwrap();
+    let step = report
+        .trajectory
+        .iter()
+        .find(|s| s.id() == quoted.source)
+        .unwrap();
+    assert_eq!(step.tool, "pod_logs");
+    assert!(step.input["grep"].is_string(), "{step:?}");
+}

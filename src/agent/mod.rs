@@ -196,11 +196,24 @@ impl Investigator {
                 let index = trajectory
                     .call(&belt, &quote.tool, quote.args.clone())
                     .await;
-                let index = if trajectory.step(index).output_excerpt.contains(&quote.text) {
+                let mut index = if trajectory.step(index).output_excerpt.contains(&quote.text) {
                     Some(index)
                 } else {
                     trajectory.find_quote(&quote.text)
                 };
+                // A decisive log line older than what fits in the tool's output budget: show
+                // exactly that line (the same read, filtered) so the report can cite it.
+                if index.is_none()
+                    && quote.tool == "pod_logs"
+                    && let Some(line) = quote.text.lines().next()
+                {
+                    let mut args = quote.args.clone();
+                    args["grep"] = json!(line);
+                    let i = trajectory.call(&belt, "pod_logs", args).await;
+                    if trajectory.step(i).output_excerpt.contains(&quote.text) {
+                        index = Some(i);
+                    }
+                }
                 if let Some(index) = index
                     && !evidence
                         .iter()

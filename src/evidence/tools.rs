@@ -155,9 +155,9 @@ impl Toolbelt {
             },
             ToolSpec {
                 name: "pod_logs",
-                description: "Read a container's logs, or the previous (crashed) instance's logs with previous=true; the last tail_lines lines.",
+                description: "Read a container's logs, or the previous (crashed) instance's logs with previous=true; the last tail_lines lines, optionally only those containing `grep`.",
                 parameters: obj_schema(
-                    json!({"namespace": {"type": "string", "description": NS}, "name": {"type": "string", "description": "pod name"}, "container": {"type": "string"}, "previous": {"type": "boolean"}, "tail_lines": {"type": "integer", "minimum": 1, "maximum": 2000}, "since_seconds": {"type": "integer", "minimum": 1}}),
+                    json!({"namespace": {"type": "string", "description": NS}, "name": {"type": "string", "description": "pod name"}, "container": {"type": "string"}, "previous": {"type": "boolean"}, "tail_lines": {"type": "integer", "minimum": 1, "maximum": 2000}, "since_seconds": {"type": "integer", "minimum": 1}, "grep": {"type": "string", "description": "keep only the lines containing this text (case-sensitive)"}}),
                     &["name"],
                 ),
             },
@@ -461,11 +461,22 @@ impl Toolbelt {
             tail_lines: Some(opt_u64(args, "tail_lines")?.unwrap_or(100).clamp(1, 2000)),
             since_seconds: opt_u64(args, "since_seconds")?,
         };
-        let text = self.session.logs(&req).await?;
+        let mut text = self.session.logs(&req).await?;
+        let grep = opt_str(args, "grep")?.filter(|g| !g.is_empty());
+        if let Some(g) = &grep {
+            text = text
+                .lines()
+                .filter(|l| l.contains(g.as_str()))
+                .map(|l| format!("{l}\n"))
+                .collect();
+        }
         let mut out = format!(
-            "{}logs of {ns}/{pod_name} container {container} (last {} lines)\n",
+            "{}logs of {ns}/{pod_name} container {container} (last {} lines{})\n",
             if previous { "previous " } else { "" },
-            req.tail_lines.unwrap_or(100)
+            req.tail_lines.unwrap_or(100),
+            grep.as_deref()
+                .map(|g| format!(", those containing {g:?}"))
+                .unwrap_or_default()
         );
         if text.trim().is_empty() {
             out.push_str("(no log lines)\n");
