@@ -37,11 +37,26 @@ _aida() {
             aida,investigate)
                 cmd="aida__subcmd__investigate"
                 ;;
+            aida,list)
+                cmd="aida__subcmd__list"
+                ;;
             aida,model)
                 cmd="aida__subcmd__model"
                 ;;
+            aida,retry)
+                cmd="aida__subcmd__retry"
+                ;;
             aida,search)
                 cmd="aida__subcmd__search"
+                ;;
+            aida,serve)
+                cmd="aida__subcmd__serve__subcmd__webhook"
+                ;;
+            aida,serve-webhook)
+                cmd="aida__subcmd__serve__subcmd__webhook"
+                ;;
+            aida,show)
+                cmd="aida__subcmd__show"
                 ;;
             aida__subcmd__bundle,check)
                 cmd="aida__subcmd__bundle__subcmd__check"
@@ -94,11 +109,23 @@ _aida() {
             aida__subcmd__help,investigate)
                 cmd="aida__subcmd__help__subcmd__investigate"
                 ;;
+            aida__subcmd__help,list)
+                cmd="aida__subcmd__help__subcmd__list"
+                ;;
             aida__subcmd__help,model)
                 cmd="aida__subcmd__help__subcmd__model"
                 ;;
+            aida__subcmd__help,retry)
+                cmd="aida__subcmd__help__subcmd__retry"
+                ;;
             aida__subcmd__help,search)
                 cmd="aida__subcmd__help__subcmd__search"
+                ;;
+            aida__subcmd__help,serve-webhook)
+                cmd="aida__subcmd__help__subcmd__serve__subcmd__webhook"
+                ;;
+            aida__subcmd__help,show)
+                cmd="aida__subcmd__help__subcmd__show"
                 ;;
             aida__subcmd__help__subcmd__bundle,check)
                 cmd="aida__subcmd__help__subcmd__bundle__subcmd__check"
@@ -176,7 +203,7 @@ _aida() {
 
     case "${cmd}" in
         aida)
-            opts="-v -q -h -V --config --home --verbose --quiet --help --version investigate eval bundle config model ingest search completions help"
+            opts="-v -q -h -V --config --home --verbose --quiet --help --version investigate eval serve-webhook serve list show retry bundle config model ingest search completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -474,7 +501,7 @@ _aida() {
             return 0
             ;;
         aida__subcmd__help)
-            opts="investigate eval bundle config model ingest search completions help"
+            opts="investigate eval serve-webhook list show retry bundle config model ingest search completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -627,6 +654,20 @@ _aida() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        aida__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         aida__subcmd__help__subcmd__model)
             opts="list pull info tokenize generate perplexity"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -725,7 +766,49 @@ _aida() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        aida__subcmd__help__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         aida__subcmd__help__subcmd__search)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aida__subcmd__help__subcmd__serve__subcmd__webhook)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aida__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -802,6 +885,48 @@ _aida() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "markdown json" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aida__subcmd__list)
+            opts="-v -q -h -V --status --alertname --since --limit --format --config --home --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --status)
+                    COMPREPLY=($(compgen -W "queued running done failed" -- "${cur}"))
+                    return 0
+                    ;;
+                --alertname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1197,6 +1322,28 @@ _aida() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        aida__subcmd__retry)
+            opts="-v -q -h -V --config --home --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         aida__subcmd__search)
             opts="-v -q -h -V --alert --top-k --mode --format --config --home --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1218,6 +1365,82 @@ _aida() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aida__subcmd__serve__subcmd__webhook)
+            opts="-v -q -h -V --listen --workers --bundle --llm --adapter --shutdown-timeout --retry-backoff-ms --config --home --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm)
+                    COMPREPLY=($(compgen -W "local openai none" -- "${cur}"))
+                    return 0
+                    ;;
+                --adapter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shutdown-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-backoff-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aida__subcmd__show)
+            opts="-v -q -h -V --format --config --home --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "markdown json" -- "${cur}"))
                     return 0
                     ;;
                 --config)

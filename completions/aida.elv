@@ -30,6 +30,11 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand --version 'Print version'
             cand investigate 'Investigate an alert and print the root-cause report'
             cand eval 'Run every incident bundle in a directory and score the reports against expected.json'
+            cand serve-webhook 'Receive Alertmanager webhooks: queue every firing alert durably and investigate it with a worker pool'
+            cand serve 'Receive Alertmanager webhooks: queue every firing alert durably and investigate it with a worker pool'
+            cand list 'List stored incidents, newest first, with their status, category and review'
+            cand show 'Print the stored report of an incident (as `aida investigate` printed it)'
+            cand retry 'Queue a failed webhook investigation again'
             cand bundle 'Inspect incident bundles (validate one and print the analyzers'' findings)'
             cand config 'Show the effective configuration and where each value came from'
             cand model 'Manage and inspect local models'
@@ -70,6 +75,86 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand --quiet 'Only errors on stderr'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aida;serve-webhook'= {
+            cand --listen 'Address to listen on, HOST:PORT; port 0 takes a free one (the `listening` log line names it) [default: config server.listen]'
+            cand --workers 'Investigations run at once, sharing one loaded model [default: config server.workers]'
+            cand --bundle 'Replay this incident bundle as every alert''s evidence instead of the live cluster (demo and test mode)'
+            cand --llm 'Who writes the conclusion [default: config llm.backend]'
+            cand --adapter 'LoRA adapter directory (PEFT layout) for the local model'
+            cand --shutdown-timeout 'Seconds a shutdown (SIGTERM, Ctrl-C) waits for running investigations before returning their jobs to the queue'
+            cand --retry-backoff-ms 'Delay before the first retry of a failed attempt in milliseconds (each further retry waits 4x longer)'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aida;serve'= {
+            cand --listen 'Address to listen on, HOST:PORT; port 0 takes a free one (the `listening` log line names it) [default: config server.listen]'
+            cand --workers 'Investigations run at once, sharing one loaded model [default: config server.workers]'
+            cand --bundle 'Replay this incident bundle as every alert''s evidence instead of the live cluster (demo and test mode)'
+            cand --llm 'Who writes the conclusion [default: config llm.backend]'
+            cand --adapter 'LoRA adapter directory (PEFT layout) for the local model'
+            cand --shutdown-timeout 'Seconds a shutdown (SIGTERM, Ctrl-C) waits for running investigations before returning their jobs to the queue'
+            cand --retry-backoff-ms 'Delay before the first retry of a failed attempt in milliseconds (each further retry waits 4x longer)'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aida;list'= {
+            cand --status 'Only incidents in this state (webhook incidents: their job''s; others: their latest investigation''s)'
+            cand --alertname 'Only this alert'
+            cand --since 'Only incidents created since WHEN: an age (30m, 24h, 7d, 2w), a date (2026-11-24) or an RFC 3339 time'
+            cand --limit 'At most N incidents'
+            cand --format 'Output format'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aida;show'= {
+            cand --format 'Output format'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aida;retry'= {
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -348,6 +433,10 @@ set edit:completion:arg-completer[aida] = {|@words|
         &'aida;help'= {
             cand investigate 'Investigate an alert and print the root-cause report'
             cand eval 'Run every incident bundle in a directory and score the reports against expected.json'
+            cand serve-webhook 'Receive Alertmanager webhooks: queue every firing alert durably and investigate it with a worker pool'
+            cand list 'List stored incidents, newest first, with their status, category and review'
+            cand show 'Print the stored report of an incident (as `aida investigate` printed it)'
+            cand retry 'Queue a failed webhook investigation again'
             cand bundle 'Inspect incident bundles (validate one and print the analyzers'' findings)'
             cand config 'Show the effective configuration and where each value came from'
             cand model 'Manage and inspect local models'
@@ -359,6 +448,14 @@ set edit:completion:arg-completer[aida] = {|@words|
         &'aida;help;investigate'= {
         }
         &'aida;help;eval'= {
+        }
+        &'aida;help;serve-webhook'= {
+        }
+        &'aida;help;list'= {
+        }
+        &'aida;help;show'= {
+        }
+        &'aida;help;retry'= {
         }
         &'aida;help;bundle'= {
             cand check 'Validate an incident bundle and print the rule-based findings'

@@ -32,6 +32,11 @@ complete -c aida -n "__fish_aida_needs_command" -s h -l help -d 'Print help'
 complete -c aida -n "__fish_aida_needs_command" -s V -l version -d 'Print version'
 complete -c aida -n "__fish_aida_needs_command" -f -a "investigate" -d 'Investigate an alert and print the root-cause report'
 complete -c aida -n "__fish_aida_needs_command" -f -a "eval" -d 'Run every incident bundle in a directory and score the reports against expected.json'
+complete -c aida -n "__fish_aida_needs_command" -f -a "serve-webhook" -d 'Receive Alertmanager webhooks: queue every firing alert durably and investigate it with a worker pool'
+complete -c aida -n "__fish_aida_needs_command" -f -a "serve" -d 'Receive Alertmanager webhooks: queue every firing alert durably and investigate it with a worker pool'
+complete -c aida -n "__fish_aida_needs_command" -f -a "list" -d 'List stored incidents, newest first, with their status, category and review'
+complete -c aida -n "__fish_aida_needs_command" -f -a "show" -d 'Print the stored report of an incident (as `aida investigate` printed it)'
+complete -c aida -n "__fish_aida_needs_command" -f -a "retry" -d 'Queue a failed webhook investigation again'
 complete -c aida -n "__fish_aida_needs_command" -f -a "bundle" -d 'Inspect incident bundles (validate one and print the analyzers\' findings)'
 complete -c aida -n "__fish_aida_needs_command" -f -a "config" -d 'Show the effective configuration and where each value came from'
 complete -c aida -n "__fish_aida_needs_command" -f -a "model" -d 'Manage and inspect local models'
@@ -68,6 +73,65 @@ complete -c aida -n "__fish_aida_using_subcommand eval" -s v -l verbose -d 'More
 complete -c aida -n "__fish_aida_using_subcommand eval" -s q -l quiet -d 'Only errors on stderr'
 complete -c aida -n "__fish_aida_using_subcommand eval" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aida -n "__fish_aida_using_subcommand eval" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l listen -d 'Address to listen on, HOST:PORT; port 0 takes a free one (the `listening` log line names it) [default: config server.listen]' -r
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l workers -d 'Investigations run at once, sharing one loaded model [default: config server.workers]' -r
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l bundle -d 'Replay this incident bundle as every alert\'s evidence instead of the live cluster (demo and test mode)' -r -F
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l llm -d 'Who writes the conclusion [default: config llm.backend]' -r -f -a "local\t'Gemma through candle on this machine'
+openai\t'Any OpenAI-compatible chat-completions API'
+none\t'No LLM: analyzer findings only'"
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l adapter -d 'LoRA adapter directory (PEFT layout) for the local model' -r -F
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l shutdown-timeout -d 'Seconds a shutdown (SIGTERM, Ctrl-C) waits for running investigations before returning their jobs to the queue' -r
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l retry-backoff-ms -d 'Delay before the first retry of a failed attempt in milliseconds (each further retry waits 4x longer)' -r
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand serve" -l listen -d 'Address to listen on, HOST:PORT; port 0 takes a free one (the `listening` log line names it) [default: config server.listen]' -r
+complete -c aida -n "__fish_aida_using_subcommand serve" -l workers -d 'Investigations run at once, sharing one loaded model [default: config server.workers]' -r
+complete -c aida -n "__fish_aida_using_subcommand serve" -l bundle -d 'Replay this incident bundle as every alert\'s evidence instead of the live cluster (demo and test mode)' -r -F
+complete -c aida -n "__fish_aida_using_subcommand serve" -l llm -d 'Who writes the conclusion [default: config llm.backend]' -r -f -a "local\t'Gemma through candle on this machine'
+openai\t'Any OpenAI-compatible chat-completions API'
+none\t'No LLM: analyzer findings only'"
+complete -c aida -n "__fish_aida_using_subcommand serve" -l adapter -d 'LoRA adapter directory (PEFT layout) for the local model' -r -F
+complete -c aida -n "__fish_aida_using_subcommand serve" -l shutdown-timeout -d 'Seconds a shutdown (SIGTERM, Ctrl-C) waits for running investigations before returning their jobs to the queue' -r
+complete -c aida -n "__fish_aida_using_subcommand serve" -l retry-backoff-ms -d 'Delay before the first retry of a failed attempt in milliseconds (each further retry waits 4x longer)' -r
+complete -c aida -n "__fish_aida_using_subcommand serve" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand serve" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand serve" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aida -n "__fish_aida_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand list" -l status -d 'Only incidents in this state (webhook incidents: their job\'s; others: their latest investigation\'s)' -r -f -a "queued\t''
+running\t''
+done\t''
+failed\t''"
+complete -c aida -n "__fish_aida_using_subcommand list" -l alertname -d 'Only this alert' -r
+complete -c aida -n "__fish_aida_using_subcommand list" -l since -d 'Only incidents created since WHEN: an age (30m, 24h, 7d, 2w), a date (2026-11-24) or an RFC 3339 time' -r
+complete -c aida -n "__fish_aida_using_subcommand list" -l limit -d 'At most N incidents' -r
+complete -c aida -n "__fish_aida_using_subcommand list" -l format -d 'Output format' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document'"
+complete -c aida -n "__fish_aida_using_subcommand list" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand list" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand list" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aida -n "__fish_aida_using_subcommand list" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand show" -l format -d 'Output format' -r -f -a "markdown\t''
+json\t''"
+complete -c aida -n "__fish_aida_using_subcommand show" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand show" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand show" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand show" -s h -l help -d 'Print help'
+complete -c aida -n "__fish_aida_using_subcommand show" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand retry" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand retry" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand retry" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand retry" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand retry" -s h -l help -d 'Print help'
+complete -c aida -n "__fish_aida_using_subcommand retry" -s V -l version -d 'Print version'
 complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
@@ -232,15 +296,19 @@ complete -c aida -n "__fish_aida_using_subcommand completions" -s v -l verbose -
 complete -c aida -n "__fish_aida_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c aida -n "__fish_aida_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c aida -n "__fish_aida_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "investigate" -d 'Investigate an alert and print the root-cause report'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "eval" -d 'Run every incident bundle in a directory and score the reports against expected.json'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "bundle" -d 'Inspect incident bundles (validate one and print the analyzers\' findings)'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "config" -d 'Show the effective configuration and where each value came from'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "model" -d 'Manage and inspect local models'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "ingest" -d 'Parse, chunk, index and embed runbooks into the knowledge base'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "search" -d 'Search the runbooks with text or an alert file'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval bundle config model ingest search completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "investigate" -d 'Investigate an alert and print the root-cause report'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "eval" -d 'Run every incident bundle in a directory and score the reports against expected.json'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "serve-webhook" -d 'Receive Alertmanager webhooks: queue every firing alert durably and investigate it with a worker pool'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "list" -d 'List stored incidents, newest first, with their status, category and review'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "show" -d 'Print the stored report of an incident (as `aida investigate` printed it)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "retry" -d 'Queue a failed webhook investigation again'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "bundle" -d 'Inspect incident bundles (validate one and print the analyzers\' findings)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "config" -d 'Show the effective configuration and where each value came from'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "model" -d 'Manage and inspect local models'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "ingest" -d 'Parse, chunk, index and embed runbooks into the knowledge base'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "search" -d 'Search the runbooks with text or an alert file'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from bundle" -f -a "check" -d 'Validate an incident bundle and print the rule-based findings'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every key, its value (secrets masked) and where it came from'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the path of the configuration file in use'

@@ -25,6 +25,15 @@ pub enum Command {
     Investigate(commands::investigate::InvestigateArgs),
     /// Run every incident bundle in a directory and score the reports against expected.json
     Eval(commands::eval::EvalArgs),
+    /// Receive Alertmanager webhooks: queue every firing alert durably and investigate it with a worker pool
+    #[command(name = "serve-webhook", visible_alias = "serve")]
+    Serve(commands::serve::ServeArgs),
+    /// List stored incidents, newest first, with their status, category and review
+    List(commands::list::ListArgs),
+    /// Print the stored report of an incident (as `aida investigate` printed it)
+    Show(commands::show::ShowArgs),
+    /// Queue a failed webhook investigation again
+    Retry(commands::retry::RetryArgs),
     /// Inspect incident bundles (validate one and print the analyzers' findings)
     #[command(subcommand)]
     Bundle(commands::bundle::BundleCommand),
@@ -42,6 +51,13 @@ pub enum Command {
     Completions(commands::completions::CompletionsArgs),
 }
 
+impl Command {
+    /// Whether this command logs JSON lines (the long-running server) instead of terminal text.
+    pub fn logs_json(&self) -> bool {
+        matches!(self, Command::Serve(_))
+    }
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<Status> {
     match cli.command {
@@ -54,6 +70,10 @@ pub fn run(cli: Cli) -> Result<Status> {
             commands::investigate::run(&Context::load(&cli.global)?, &args)
         }
         Command::Eval(args) => commands::eval::run(&Context::load(&cli.global)?, &args),
+        Command::Serve(args) => commands::serve::run(&Context::load(&cli.global)?, &args),
+        Command::List(args) => commands::list::run(&Context::load(&cli.global)?, &args),
+        Command::Show(args) => commands::show::run(&Context::load(&cli.global)?, &args),
+        Command::Retry(args) => commands::retry::run(&Context::load(&cli.global)?, &args),
         Command::Ingest(args) => commands::ingest::run(&Context::load(&cli.global)?, &args),
         Command::Search(args) => commands::search::run(&Context::load(&cli.global)?, &args),
     }

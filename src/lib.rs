@@ -21,6 +21,7 @@ pub mod pipeline;
 pub mod process;
 pub mod redact;
 pub mod report;
+pub mod server;
 pub mod store;
 
 pub(crate) mod agent;

@@ -3,7 +3,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::commands::GlobalArgs;
 
-fn filter(global: &GlobalArgs) -> EnvFilter {
+fn filter(global: &GlobalArgs, quiet_level: &str) -> EnvFilter {
     for var in ["AIDA_LOG", "RUST_LOG"] {
         if let Ok(spec) = std::env::var(var)
             && !spec.trim().is_empty()
@@ -16,7 +16,7 @@ fn filter(global: &GlobalArgs) -> EnvFilter {
     }
     let level = match (global.quiet, global.verbose) {
         (true, _) => "error",
-        (false, 0) => "warn",
+        (false, 0) => quiet_level,
         (false, 1) => "info",
         (false, 2) => "debug",
         _ => "trace",
@@ -35,10 +35,24 @@ fn filter(global: &GlobalArgs) -> EnvFilter {
 /// Installs the global subscriber writing compact lines to stderr. Safe to call once per process.
 pub fn init(global: &GlobalArgs) {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter(global))
+        .with_env_filter(filter(global, "warn"))
         .with_writer(std::io::stderr)
         .with_target(false)
         .compact()
         .without_time()
+        .try_init();
+}
+
+/// Installs the global subscriber writing one JSON object per line to stderr (the webhook
+/// server: its logs go to a log collector). Without -v/-q it logs at info: every request and
+/// every investigation. Safe to call once per process.
+pub fn init_json(global: &GlobalArgs) {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter(global, "info"))
+        .with_writer(std::io::stderr)
+        .json()
+        .flatten_event(true)
+        .with_current_span(false)
+        .with_span_list(false)
         .try_init();
 }

@@ -6,7 +6,11 @@ use clap::Parser;
 fn main() -> ExitCode {
     aida::process::tune_allocator();
     let cli = aida::cli::Cli::parse();
-    aida::logging::init(&cli.global);
+    if cli.command.logs_json() {
+        aida::logging::init_json(&cli.global);
+    } else {
+        aida::logging::init(&cli.global);
+    }
     let outcome = aida::cli::run(cli);
     aida::exit::report(outcome)
 }

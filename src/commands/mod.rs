@@ -18,8 +18,12 @@ pub mod config;
 pub mod eval;
 pub mod ingest;
 pub mod investigate;
+pub mod list;
 pub mod model;
+pub mod retry;
 pub mod search;
+pub mod serve;
+pub mod show;
 
 /// Options every command accepts.
 #[derive(Debug, Clone, Args)]
@@ -99,6 +103,14 @@ pub(crate) async fn shutdown_signal() -> (String, u8) {
     }
     let _ = tokio::signal::ctrl_c().await;
     ("interrupted by Ctrl-C (SIGINT)".to_string(), 130)
+}
+
+/// Opens the store of `$AIDA_HOME` (the commands that read or write investigations).
+pub(crate) fn open_store(ctx: &Context) -> Result<crate::store::Store> {
+    use anyhow::Context as _;
+    let path = ctx.home.database();
+    crate::store::Store::open(&path)
+        .with_context(|| format!("opening the store {}", path.display()))
 }
 
 /// A pipeline error at the command edge: the user's to fix (exit 2) or not.

@@ -128,6 +128,11 @@ impl Services {
         })
     }
 
+    /// Who writes the conclusions (the loaded model, or the analyzers).
+    pub fn model(&self) -> crate::report::ModelInfo {
+        self.investigator.conclude.model_info()
+    }
+
     /// The evidence source: a recorded bundle, or the live cluster (recording into `record`).
     pub async fn evidence(
         &self,

@@ -26,7 +26,8 @@ impl Store {
     pub fn incident(&self, id: &str) -> Result<Option<Incident>> {
         self.conn
             .query_row(
-                "SELECT id, fingerprint, alert_name, alert_json, source, created_at
+                "SELECT id, fingerprint, alert_name, alert_json, source, created_at, starts_at,
+                     notifications, COALESCE(last_seen_at, created_at), resolved_at
                  FROM incidents WHERE id = ?1",
                 [id],
                 |row| {
@@ -37,6 +38,10 @@ impl Store {
                         alert: json_column(row, 3)?,
                         source: row.get(4)?,
                         created_at: row.get(5)?,
+                        starts_at: row.get(6)?,
+                        notifications: row.get(7)?,
+                        last_seen_at: row.get(8)?,
+                        resolved_at: row.get(9)?,
                     })
                 },
             )
@@ -269,12 +274,13 @@ pub(super) fn insert_incident(conn: &Connection, incident: &NewIncident) -> Resu
     Ok(())
 }
 
-const INVESTIGATION_SELECT: &str = "SELECT v.id, v.incident_id, i.alert_name, v.status, v.category,
+pub(super) const INVESTIGATION_SELECT: &str =
+    "SELECT v.id, v.incident_id, i.alert_name, v.status, v.category,
     v.confidence, v.report_json, v.error, v.backend, v.model_name, v.adapter, v.timings_json,
     v.tokens_json, v.started_at, v.finished_at, v.prompt_input_json, v.runner, v.heartbeat_at
     FROM investigations v JOIN incidents i ON i.id = v.incident_id";
 
-fn investigation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Investigation> {
+pub(super) fn investigation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Investigation> {
     let report: Option<String> = row.get(6)?;
     Ok(Investigation {
         id: row.get(0)?,
@@ -318,7 +324,7 @@ pub fn runner_id() -> String {
 }
 
 /// The pid of `runner` (`<hostname>:<pid>`) when it runs on `host`.
-fn pid_on_host(runner: &str, host: &str) -> Option<u32> {
+pub(super) fn pid_on_host(runner: &str, host: &str) -> Option<u32> {
     let (runner_host, pid) = runner.rsplit_once(':')?;
     (runner_host == host).then(|| pid.parse().ok()).flatten()
 }
@@ -343,7 +349,7 @@ pub(super) fn hostname() -> String {
 /// Whether no process `pid` exists on this host (`kill(pid, 0)` fails with ESRCH). A process
 /// that exists but belongs to another user (EPERM) is alive.
 #[cfg(unix)]
-fn process_is_gone(pid: u32) -> bool {
+pub(super) fn process_is_gone(pid: u32) -> bool {
     let Ok(pid) = libc::pid_t::try_from(pid) else {
         return false;
     };
@@ -357,6 +363,6 @@ fn process_is_gone(pid: u32) -> bool {
 }
 
 #[cfg(not(unix))]
-fn process_is_gone(_pid: u32) -> bool {
+pub(super) fn process_is_gone(_pid: u32) -> bool {
     false
 }

@@ -5,8 +5,9 @@
 //! docs/STORE.md describes the schema.
 //!
 //! One file per concern: `open` (opening, configuring, migrating), `investigations` (incidents,
-//! investigations and their trajectories), `feedback`, `queue` (the webhook job queue), `outbox`
-//! (what `aida sync` still has to push to MLflow); `types` holds the rows.
+//! investigations and their trajectories), `feedback`, `queue` (webhook deliveries and the job
+//! queue), `listing` (incidents with where they stand, for `aida list`/`show`), `outbox` (what
+//! `aida sync` still has to push to MLflow); `types` holds the rows.
 use chrono::{SecondsFormat, Utc};
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
@@ -14,6 +15,7 @@ use serde::Deserialize;
 
 mod feedback;
 mod investigations;
+mod listing;
 mod open;
 mod outbox;
 mod queue;

@@ -24,6 +24,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_interrupted_runs",
         include_str!("migrations/0004_interrupted_runs.sql"),
     ),
+    (
+        "0005_webhook_receiver",
+        include_str!("migrations/0005_webhook_receiver.sql"),
+    ),
 ];
 
 /// Schema version this build writes.

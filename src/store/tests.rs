@@ -105,7 +105,7 @@ fn ago(ago: Duration) -> String {
 
 #[test]
 fn database_from_an_older_migration_is_upgraded_without_losing_data() {
-    assert_eq!(SCHEMA_VERSION, 4, "extend this test to the new migration");
+    assert_eq!(SCHEMA_VERSION, 5, "extend this test to the new migration");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("aida.db");
     let started = now();
@@ -180,6 +180,446 @@ fn database_from_an_older_migration_is_upgraded_without_losing_data() {
     assert!(store.heartbeat("inv-1").unwrap());
     store.finish_investigation("inv-1", &finished()).unwrap();
     assert_eq!(store.outbox_pending(10).unwrap().len(), 2);
+
+    // Migration 5: old incidents count one notification, last seen when created, still open.
+    let old = store.incident("inc-1").unwrap().unwrap();
+    assert_eq!(old.notifications, 1);
+    assert_eq!(old.last_seen_at.as_deref(), Some(old.created_at.as_str()));
+    assert_eq!((old.starts_at, old.resolved_at), (None, None));
+}
+
+#[test]
+fn jobs_queued_before_version_5_keep_their_enqueue_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("aida.db");
+    {
+        let mut old = Store::open_at_version(&path, 4).unwrap();
+        let tx = old.conn.transaction().unwrap();
+        tx.execute_batch(
+            "INSERT INTO incidents (id, fingerprint, alert_name, alert_json, source, created_at)
+                 VALUES ('inc-q', 'fp', 'A', '{}', 'webhook', '2026-01-01T00:00:00.000Z');
+             INSERT INTO jobs (incident_id, state, created_at, updated_at)
+                 VALUES ('inc-q', 'queued', '2026-01-01T00:00:01.000Z', '2026-01-01T00:00:01.000Z');",
+        )
+        .unwrap();
+        tx.commit().unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    let job = store
+        .lease_next("w", Duration::from_secs(60))
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.incident_id, "inc-q");
+    assert_eq!(job.enqueued_at, "2026-01-01T00:00:01.000Z");
+}
+
+fn incoming(id: &str, fingerprint: &str, starts_at: Option<&str>, resolved: bool) -> IncomingAlert {
+    IncomingAlert {
+        id: id.into(),
+        fingerprint: fingerprint.into(),
+        alert_name: "KubePodCrashLooping".into(),
+        alert: json!({"labels": {"alertname": "KubePodCrashLooping"}, "fingerprint": fingerprint}),
+        starts_at: starts_at.map(str::to_string),
+        ends_at: resolved.then(|| "2026-11-24T01:00:00.000Z".to_string()),
+        resolved,
+    }
+}
+
+const T0: Option<&str> = Some("2026-11-24T00:00:00.000Z");
+const T1: Option<&str> = Some("2026-11-24T02:00:00.000Z");
+
+#[test]
+fn deliveries_queue_new_alerts_fold_renotifications_and_close_resolved_ones() {
+    let mut store = Store::open_in_memory().unwrap();
+    let out = store
+        .receive(
+            &[
+                vec![
+                    incoming("a", "fp-a", T0, false),
+                    incoming("b", "fp-b", T0, false),
+                ],
+                // The same firing again (another request of the same group commit): folded.
+                vec![incoming("a2", "fp-a", T0, false)],
+            ],
+            100,
+        )
+        .unwrap();
+    assert_eq!(
+        out,
+        vec![
+            Delivered::Accepted(vec![
+                Receipt::Queued {
+                    incident_id: "a".into()
+                },
+                Receipt::Queued {
+                    incident_id: "b".into()
+                },
+            ]),
+            Delivered::Accepted(vec![Receipt::Folded {
+                incident_id: "a".into(),
+                notifications: 2
+            }]),
+        ]
+    );
+    assert_eq!(store.queue_depth().unwrap(), 2);
+    assert!(store.incident("a2").unwrap().is_none());
+    let a = store.incident("a").unwrap().unwrap();
+    assert_eq!(a.notifications, 2);
+    assert_eq!(a.starts_at.as_deref(), T0);
+
+    // Investigated already: a re-notification still folds, never a second job.
+    let job = store
+        .lease_next("w", Duration::from_secs(60))
+        .unwrap()
+        .unwrap();
+    assert!(store.finish_job(job.id, "w").unwrap());
+    let out = store
+        .receive(&[vec![incoming("a3", "fp-a", T0, false)]], 100)
+        .unwrap();
+    assert!(
+        matches!(&out[0], Delivered::Accepted(r) if matches!(r[0], Receipt::Folded { notifications: 3, .. }))
+    );
+    assert_eq!(store.queue_depth().unwrap(), 1);
+
+    // Resolved: closes the open incident; nothing to close for an unknown alert.
+    let out = store
+        .receive(
+            &[vec![
+                incoming("x", "fp-a", T0, true),
+                incoming("y", "fp-unknown", T0, true),
+            ]],
+            100,
+        )
+        .unwrap();
+    assert_eq!(
+        out[0],
+        Delivered::Accepted(vec![
+            Receipt::Closed {
+                incident_id: "a".into()
+            },
+            Receipt::NothingToClose
+        ])
+    );
+    let a = store.incident("a").unwrap().unwrap();
+    assert_eq!(a.resolved_at.as_deref(), Some("2026-11-24T01:00:00.000Z"));
+    // Closed already: a second resolved notification finds nothing open.
+    let out = store
+        .receive(&[vec![incoming("x", "fp-a", T0, true)]], 100)
+        .unwrap();
+    assert_eq!(out[0], Delivered::Accepted(vec![Receipt::NothingToClose]));
+
+    // The alert fires again later (a new startsAt): a new incident.
+    let out = store
+        .receive(&[vec![incoming("a4", "fp-a", T1, false)]], 100)
+        .unwrap();
+    assert_eq!(
+        out[0],
+        Delivered::Accepted(vec![Receipt::Queued {
+            incident_id: "a4".into()
+        }])
+    );
+    assert!(store.incident("x").unwrap().is_none());
+}
+
+#[test]
+fn alerts_without_starts_at_fold_only_into_an_open_incident() {
+    let mut store = Store::open_in_memory().unwrap();
+    store
+        .receive(&[vec![incoming("a", "fp", None, false)]], 10)
+        .unwrap();
+    let out = store
+        .receive(&[vec![incoming("b", "fp", None, false)]], 10)
+        .unwrap();
+    assert!(matches!(&out[0], Delivered::Accepted(r) if matches!(r[0], Receipt::Folded { .. })));
+    store
+        .receive(&[vec![incoming("c", "fp", None, true)]], 10)
+        .unwrap();
+    let out = store
+        .receive(&[vec![incoming("d", "fp", None, false)]], 10)
+        .unwrap();
+    assert_eq!(
+        out[0],
+        Delivered::Accepted(vec![Receipt::Queued {
+            incident_id: "d".into()
+        }])
+    );
+}
+
+#[test]
+fn a_delivery_over_the_queue_capacity_stores_nothing() {
+    let mut store = Store::open_in_memory().unwrap();
+    let out = store
+        .receive(
+            &[
+                vec![incoming("a", "fp-a", T0, false)],
+                // Would make 3 with capacity 2: refused whole.
+                vec![
+                    incoming("b", "fp-b", T0, false),
+                    incoming("c", "fp-c", T0, false),
+                ],
+                vec![incoming("d", "fp-d", T0, false)],
+                // Full now; a re-notification adds no job and is still folded.
+                vec![incoming("e", "fp-e", T0, false)],
+                vec![incoming("a2", "fp-a", T0, false)],
+            ],
+            2,
+        )
+        .unwrap();
+    assert!(matches!(out[0], Delivered::Accepted(_)));
+    assert_eq!(
+        out[1],
+        Delivered::QueueFull {
+            depth: 1,
+            capacity: 2,
+            needed: 2
+        }
+    );
+    assert!(matches!(out[2], Delivered::Accepted(_)));
+    assert!(matches!(out[3], Delivered::QueueFull { depth: 2, .. }));
+    assert!(matches!(&out[4], Delivered::Accepted(r) if matches!(r[0], Receipt::Folded { .. })));
+    for gone in ["b", "c", "e"] {
+        assert!(store.incident(gone).unwrap().is_none(), "{gone}");
+    }
+    assert_eq!(store.queue_depth().unwrap(), 2);
+}
+
+#[test]
+fn leases_are_renewed_by_their_owner_only_and_failed_attempts_back_off() {
+    let mut store = Store::open_in_memory().unwrap();
+    store
+        .receive(&[vec![incoming("a", "fp-a", T0, false)]], 10)
+        .unwrap();
+    let job = store
+        .lease_next("w1", Duration::from_secs(60))
+        .unwrap()
+        .unwrap();
+    assert!(
+        store
+            .renew_lease(job.id, "w1", Duration::from_secs(60))
+            .unwrap()
+    );
+    assert!(
+        !store
+            .renew_lease(job.id, "w2", Duration::from_secs(60))
+            .unwrap()
+    );
+    assert!(!store.finish_job(job.id, "w2").unwrap());
+
+    // A failed attempt waits for its backoff before it is leased again.
+    assert_eq!(
+        store
+            .retry_later(
+                job.id,
+                "w1",
+                "cluster unreachable",
+                Duration::from_secs(3600)
+            )
+            .unwrap(),
+        Some(JobState::Queued)
+    );
+    assert!(
+        store
+            .lease_next("w1", Duration::from_secs(60))
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.queue_depth().unwrap(), 1);
+    store
+        .retry_later(job.id, "nobody", "x", Duration::ZERO)
+        .unwrap();
+    store
+        .conn
+        .execute(
+            "UPDATE jobs SET available_at = '2000-01-01T00:00:00.000Z'",
+            [],
+        )
+        .unwrap();
+    let again = store
+        .lease_next("w1", Duration::from_secs(60))
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.attempts, 2);
+    assert_eq!(again.last_error.as_deref(), Some("cluster unreachable"));
+
+    // Released at shutdown: back in the queue without using up the attempt.
+    assert!(store.release_job(job.id, "w1").unwrap());
+    let job = store.job(job.id).unwrap().unwrap();
+    assert_eq!((job.state, job.attempts), (JobState::Queued, 1));
+
+    // Out of attempts: failed for good, with the error kept; `aida retry` queues it again.
+    for attempt in 2..=3 {
+        let j = store
+            .lease_next("w1", Duration::from_secs(60))
+            .unwrap()
+            .unwrap();
+        assert_eq!(j.attempts, attempt);
+        let state = store
+            .retry_later(j.id, "w1", &format!("boom {attempt}"), Duration::ZERO)
+            .unwrap();
+        assert_eq!(
+            state,
+            Some(if attempt == 3 {
+                JobState::Failed
+            } else {
+                JobState::Queued
+            })
+        );
+    }
+    let failed = store.latest_job("a").unwrap().unwrap();
+    assert_eq!(failed.state, JobState::Failed);
+    assert_eq!(failed.last_error.as_deref(), Some("boom 3"));
+    assert!(store.requeue_failed(failed.id).unwrap());
+    assert!(!store.requeue_failed(failed.id).unwrap());
+    let requeued = store.job(failed.id).unwrap().unwrap();
+    assert_eq!((requeued.state, requeued.attempts), (JobState::Queued, 0));
+    assert!(requeued.enqueued_at >= failed.enqueued_at);
+}
+
+#[test]
+fn an_expired_lease_on_the_last_attempt_fails_the_job() {
+    let mut store = Store::open_in_memory().unwrap();
+    let id = store.enqueue(&incident("inc-1")).unwrap();
+    for _ in 0..3 {
+        store.lease_next("w", Duration::ZERO).unwrap().unwrap();
+        std::thread::sleep(Duration::from_millis(3));
+    }
+    assert!(store.lease_next("w", Duration::ZERO).unwrap().is_none());
+    let job = store.job(id).unwrap().unwrap();
+    assert_eq!(job.state, JobState::Failed);
+    assert!(job.last_error.unwrap().contains("attempt 3 of 3 expired"));
+    assert_eq!(store.queue_depth().unwrap(), 0);
+}
+
+#[test]
+fn leases_of_a_dead_local_process_are_taken_back_at_once() {
+    let mut store = Store::open_in_memory().unwrap();
+    let host = investigations::hostname();
+    let dead = dead_pid();
+    for id in ["dead", "alive", "last"] {
+        store.enqueue(&incident(id)).unwrap();
+    }
+    let owners = [
+        format!("{host}:{dead}/w0"),
+        format!("{}/w1", runner_id()),
+        format!("{host}:{dead}/w2"),
+    ];
+    for owner in &owners {
+        store
+            .lease_next(owner, Duration::from_secs(600))
+            .unwrap()
+            .unwrap();
+    }
+    store
+        .conn
+        .execute(
+            "UPDATE jobs SET attempts = 3 WHERE incident_id = 'last'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(store.recover_orphaned_jobs().unwrap(), 2);
+    let state = |inc: &str| store.latest_job(inc).unwrap().unwrap();
+    assert_eq!(state("dead").state, JobState::Queued);
+    assert_eq!(state("alive").state, JobState::Leased);
+    assert_eq!(state("last").state, JobState::Failed);
+    assert!(state("last").last_error.unwrap().contains("is gone"));
+}
+
+#[test]
+fn a_finished_run_is_found_and_a_running_one_interrupted() {
+    let store = Store::open_in_memory().unwrap();
+    let before = now();
+    investigation(&store, "inc-1", "inv-1");
+    assert_eq!(store.finished_since("inc-1", &before).unwrap(), None);
+    assert_eq!(store.interrupt_running("inc-1", "shutdown").unwrap(), 1);
+    assert_eq!(
+        store.investigation("inv-1").unwrap().unwrap().status,
+        InvestigationStatus::Interrupted
+    );
+    let mut store = store;
+    investigation(&store, "inc-1", "inv-2");
+    store.finish_investigation("inv-2", &finished()).unwrap();
+    assert_eq!(
+        store.finished_since("inc-1", &before).unwrap().as_deref(),
+        Some("inv-2")
+    );
+    assert_eq!(
+        store
+            .finished_since("inc-1", "2999-01-01T00:00:00.000Z")
+            .unwrap(),
+        None
+    );
+}
+
+#[test]
+fn incidents_are_listed_newest_first_with_their_status() {
+    let mut store = Store::open_in_memory().unwrap();
+    // A CLI investigation, finished and approved.
+    investigation(&store, "cli", "inv-cli");
+    store.finish_investigation("inv-cli", &finished()).unwrap();
+    store
+        .add_feedback(&NewFeedback {
+            investigation_id: "inv-cli".into(),
+            reviewer: "alice".into(),
+            verdict: Verdict::Approved,
+            corrected_text: None,
+            comment: None,
+        })
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(3));
+    store
+        .receive(&[vec![incoming("queued", "fp-q", T0, false)]], 10)
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(3));
+    store
+        .receive(&[vec![incoming("running", "fp-r", T0, false)]], 10)
+        .unwrap();
+    let all = store.list_incidents(&IncidentFilter::default()).unwrap();
+    let ids: Vec<_> = all.iter().map(|s| s.incident_id.as_str()).collect();
+    assert_eq!(ids, ["running", "queued", "cli"]);
+    let cli = &all[2];
+    assert_eq!(cli.status, IncidentStatus::Done);
+    assert_eq!(cli.category, Some(Category::OomKilled));
+    assert_eq!(cli.feedback_status.as_deref(), Some("Approved"));
+    assert_eq!(cli.attempts, 1);
+    assert_eq!(all[0].feedback_status, None);
+
+    store
+        .lease_next("w", Duration::from_secs(60))
+        .unwrap()
+        .unwrap();
+    let running = store
+        .list_incidents(&IncidentFilter {
+            status: Some(IncidentStatus::Running),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(running.len(), 1);
+    assert_eq!(running[0].incident_id, "queued");
+    assert_eq!(running[0].attempts, 1);
+    let limited = store
+        .list_incidents(&IncidentFilter {
+            limit: Some(1),
+            alert_name: Some("KubePodCrashLooping".into()),
+            since: Some(before_all()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(limited.len(), 1);
+    assert!(
+        store
+            .list_incidents(&IncidentFilter {
+                alert_name: Some("Other".into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.latest_report("cli").unwrap().unwrap().id, "inv-cli");
+    assert!(store.latest_report("queued").unwrap().is_none());
+}
+
+fn before_all() -> String {
+    "2000-01-01T00:00:00.000Z".into()
 }
 
 #[test]

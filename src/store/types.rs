@@ -85,6 +85,14 @@ pub struct Incident {
     pub alert: Value,
     pub source: String,
     pub created_at: String,
+    /// The alert's `startsAt` (webhook incidents; None for rows from before schema version 5).
+    pub starts_at: Option<String>,
+    /// Deliveries of this alert folded into the incident (1 = only the first).
+    pub notifications: i64,
+    /// The latest delivery.
+    pub last_seen_at: Option<String>,
+    /// When a resolved notification closed it (the alert's `endsAt`, else the time it arrived).
+    pub resolved_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -174,6 +182,90 @@ pub struct Job {
     pub lease_owner: Option<String>,
     pub lease_expires_at: Option<String>,
     pub last_error: Option<String>,
+    pub created_at: String,
+    /// When the job was last put in the queue (enqueued, or `aida retry`).
+    pub enqueued_at: String,
+    /// Not leased before this time (a retry's backoff); None = at once.
+    pub available_at: Option<String>,
+}
+
+/// One alert of a webhook delivery, as the receiver hands it to [`Store::receive`](super::Store::receive).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncomingAlert {
+    /// The id the incident gets if this alert starts one.
+    pub id: String,
+    pub fingerprint: String,
+    pub alert_name: String,
+    /// The alert object, redacted.
+    pub alert: Value,
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    /// A resolved notification: closes the open incident instead of starting one.
+    pub resolved: bool,
+}
+
+/// What became of one [`IncomingAlert`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Receipt {
+    /// A new incident, queued for investigation.
+    Queued { incident_id: String },
+    /// A re-notification of an incident already queued or investigated: folded into it.
+    Folded {
+        incident_id: String,
+        notifications: i64,
+    },
+    /// A resolved alert closed its open incident.
+    Closed { incident_id: String },
+    /// A resolved alert with no open incident (never seen firing, or already closed).
+    NothingToClose,
+}
+
+/// What became of one webhook delivery (all its alerts, or none of them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivered {
+    /// Committed: one receipt per alert, in order.
+    Accepted(Vec<Receipt>),
+    /// Nothing stored: the new jobs would not fit under the queue capacity.
+    QueueFull {
+        depth: usize,
+        capacity: usize,
+        needed: usize,
+    },
+}
+
+/// `aida list`'s filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IncidentFilter {
+    pub status: Option<IncidentStatus>,
+    pub alert_name: Option<String>,
+    /// RFC 3339 lower bound on the incident's `created_at`.
+    pub since: Option<String>,
+    pub limit: Option<usize>,
+}
+
+text_enum!(
+    /// Where an incident stands, from its job (webhook incidents) or its latest investigation.
+    IncidentStatus {
+        Queued => "queued",
+        Running => "running",
+        Done => "done",
+        Failed => "failed",
+    }
+);
+
+/// One row of `aida list`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentSummary {
+    pub incident_id: String,
+    pub fingerprint: Option<String>,
+    pub alert_name: String,
+    pub status: IncidentStatus,
+    pub category: Option<Category>,
+    /// The latest review of the latest finished investigation: `Pending` when it has none; None
+    /// when no investigation has finished.
+    pub feedback_status: Option<String>,
+    pub attempts: i64,
     pub created_at: String,
 }
 

@@ -35,6 +35,23 @@ impl TestHome {
         self.dir.path().to_path_buf()
     }
 
+    /// [`TestHome::aida`] as a `std::process::Command`, for a process the test spawns and
+    /// keeps running (the webhook server).
+    pub fn aida_process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_aida"));
+        for var in SCRUBBED {
+            cmd.env_remove(var);
+        }
+        for (key, _) in std::env::vars() {
+            if key.starts_with("AIDA_") && key != "AIDA_TEST_MODELS_DIR" {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.env("AIDA_HOME", self.dir.path());
+        cmd.current_dir(self.dir.path());
+        cmd
+    }
+
     /// `aida` with a clean environment and `AIDA_HOME` set to this home.
     pub fn aida(&self) -> Command {
         let mut cmd = Command::cargo_bin("aida").expect("aida binary");

@@ -1,0 +1,116 @@
+//! `aida serve-webhook` (alias `serve`): the Alertmanager receiver and its worker pool.
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use clap::Args;
+
+use super::{Context, ModelArgs, pipeline_error};
+use crate::exit::{Status, input_error};
+use crate::pipeline::Services;
+use crate::server::{self, Options, Settings};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on, HOST:PORT; port 0 takes a free one (the `listening` log line names it) [default: config server.listen]
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Investigations run at once, sharing one loaded model [default: config server.workers]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub workers: Option<u16>,
+    /// Replay this incident bundle as every alert's evidence instead of the live cluster (demo and test mode)
+    #[arg(long, value_name = "DIR")]
+    pub bundle: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Seconds a shutdown (SIGTERM, Ctrl-C) waits for running investigations before returning their jobs to the queue
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub shutdown_timeout: u64,
+    /// Delay before the first retry of a failed attempt in milliseconds (each further retry waits 4x longer)
+    #[arg(long, value_name = "MS", default_value_t = 5000, hide = true)]
+    pub retry_backoff_ms: u64,
+}
+
+pub fn run(ctx: &Context, args: &ServeArgs) -> Result<Status> {
+    let config = &ctx.config().server;
+    if let Some(dir) = &args.bundle
+        && !dir.join("alert.json").is_file()
+        && !dir.join("cluster").is_dir()
+    {
+        return Err(input_error(format!(
+            "--bundle {}: not an incident bundle (no alert.json, no cluster/)",
+            dir.display()
+        )));
+    }
+    let workers = args.workers.map_or(config.workers, usize::from);
+    let options = Options {
+        listen: args.listen.clone().unwrap_or_else(|| config.listen.clone()),
+        workers,
+        token: config.token.clone().filter(|t| !t.trim().is_empty()),
+        max_body_bytes: config.max_body_bytes,
+        queue_capacity: config.queue_capacity,
+        bundle: args.bundle.clone(),
+        drain: Duration::from_secs(args.shutdown_timeout),
+        settings: Settings {
+            lease: Duration::from_secs(60),
+            retry_backoff: Duration::from_millis(args.retry_backoff_ms),
+            poll: Duration::from_millis(250),
+        },
+    };
+    if options.max_body_bytes > options.body_limit() {
+        tracing::warn!(
+            configured = options.max_body_bytes,
+            applied = options.body_limit(),
+            "server.max_body_bytes is above the largest alert payload accepted; using that"
+        );
+    }
+    // The model is loaded once, before listening: every worker shares it.
+    let services =
+        Services::build(&ctx.home, ctx.config(), &args.model.choice()).map_err(pipeline_error)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads((workers + 2).clamp(4, 16))
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let database = ctx.home.database();
+    runtime
+        .block_on(server::run(
+            &database,
+            Arc::new(services),
+            options,
+            shutdown_signal(),
+        ))
+        .map_err(|e| {
+            if e.is_user_error() {
+                input_error(e.to_string())
+            } else {
+                anyhow::Error::from(e)
+            }
+        })?;
+    Ok(Status::Success)
+}
+
+/// SIGTERM (Kubernetes, systemd) or SIGINT (Ctrl-C).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(err) => {
+                tracing::warn!(%err, "cannot watch SIGTERM; stopping on Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
