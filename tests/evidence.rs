@@ -57,6 +57,7 @@ async fn classify(root: &Path) -> Vec<(String, String, String, Vec<analyzers::Fi
         let snap = Snapshot::gather(
             &Session::new(source.clone()),
             &analyzers::alert_namespaces(Some(&alert)),
+            Some(&alert),
         )
         .await;
         let findings = analyzers::analyze(&snap, Some(&alert));
@@ -99,13 +100,20 @@ fn analyzer_accuracy_on_fixtures_and_dev_bundles() {
         cats.len()
     );
     let acc = report("tests/fixtures/bundles", &fixtures);
-    assert!(acc >= 0.8, "fixture accuracy {acc:.3} < 0.8");
+    assert!(acc >= 1.0, "fixture accuracy {acc:.3} < 1.0");
+    // Written from public incident descriptions without looking at the rules (README there);
+    // their held-out third is scored only by `aida eval`, never tuned on.
+    let new_dev = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/bundles-new/dev");
+    let rows = rt.block_on(classify(&new_dev));
+    assert!(rows.len() >= 30, "new dev bundles: {}", rows.len());
+    let acc = report("tests/data/bundles-new/dev", &rows);
+    assert!(acc >= 0.9, "new dev bundle accuracy {acc:.3} < 0.9");
 
     let dev = dev_bundles_dir();
     if dev.is_dir() {
         let rows = rt.block_on(classify(&dev));
         let acc = report(&dev.display().to_string(), &rows);
-        assert!(acc >= 0.8, "dev bundle accuracy {acc:.3} < 0.8");
+        assert!(acc >= 1.0, "dev bundle accuracy {acc:.3} < 1.0");
     } else {
         eprintln!(
             "dev bundles not found at {} (set AIDA_DEV_BUNDLES): skipped",
@@ -508,7 +516,8 @@ fn planted_secrets_never_leave_a_tool() {
             assert_clean(tool, &out.text);
         }
         let alert = first_alert(src.path());
-        let snap = Snapshot::gather(&Session::new(bundle.clone()), &["leaky".to_string()]).await;
+        let snap =
+            Snapshot::gather(&Session::new(bundle.clone()), &["leaky".to_string()], None).await;
         let findings = aida::analyzers::analyze(&snap, Some(&alert));
         assert!(!findings.is_empty());
         assert_clean("findings", &serde_json::to_string(&findings).unwrap());

@@ -1,5 +1,5 @@
 //! Turning findings (and a model's answer) into the report's conclusion.
-use crate::analyzers::Finding;
+use crate::analyzers::{Finding, Relation};
 use crate::report::{Category, EvidenceQuote, Hypothesis};
 
 use super::answer::Answer;
@@ -66,9 +66,11 @@ pub fn from_findings(
             contradicting: Vec::new(),
         })
         .collect();
+    let related = |f: &&Finding| f.relation != Relation::Nearby;
     let others: Vec<String> = findings
         .iter()
         .skip(1)
+        .filter(related)
         .take(3)
         .filter(|f| f.category != top.category || f.resource != top.resource)
         // The same story told about an object the top finding already names (the unbound claim
@@ -77,7 +79,20 @@ pub fn from_findings(
             let name = f.resource.rsplit('/').next().unwrap_or_default();
             f.category != top.category || name.is_empty() || !top.summary.contains(name)
         })
+        .filter(|f| {
+            !top.explains.contains(&f.summary)
+                && !top.because.iter().any(|b| b.contains(&f.summary))
+        })
         .map(|f| format!("{} ({})", f.summary.trim_end_matches('.'), f.category))
+        .collect();
+    // Other broken things around the alert's objects, with no link found: worth a look, not
+    // the cause.
+    let nearby: Vec<String> = findings
+        .iter()
+        .skip(1)
+        .filter(|f| f.relation == Relation::Nearby)
+        .take(3)
+        .map(|f| format!("{} ({})", f.resource, f.category))
         .collect();
     // The root cause already says what happened; the summary adds where, and the specifics.
     let mut summary = if top.details.is_empty() {
@@ -85,8 +100,22 @@ pub fn from_findings(
     } else {
         format!("On {}: {}", top.resource, top.details.join(" "))
     };
+    if !top.explains.is_empty() || !top.because.is_empty() {
+        let links: Vec<&str> = (top.explains.iter())
+            .chain(std::iter::once(&top.summary))
+            .chain(&top.because)
+            .map(|l| l.trim().trim_end_matches('.'))
+            .collect();
+        summary.push_str(&format!(" Causal chain: {}.", links.join(" ← ")));
+    }
     if !others.is_empty() {
         summary.push_str(&format!(" Also seen: {}.", others.join("; ")));
+    }
+    if !nearby.is_empty() {
+        summary.push_str(&format!(
+            " Also unhealthy nearby (no link to the alert found): {}.",
+            nearby.join("; ")
+        ));
     }
     // The finding's own steps name its objects and values; the category's steps follow.
     let mut steps: Vec<String> = Vec::new();
@@ -389,6 +418,10 @@ mod tests {
             confidence: 0.9,
             details: Vec::new(),
             actions: Vec::new(),
+            relation: Relation::Alerted,
+            explains: Vec::new(),
+            because: Vec::new(),
+            target: None,
         }
     }
 

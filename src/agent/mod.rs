@@ -179,7 +179,7 @@ impl Investigator {
         progress("gathering evidence");
         let t = Instant::now();
         let namespaces = analyzers::alert_namespaces(Some(alert));
-        let snapshot = Snapshot::gather(belt.session(), &namespaces).await;
+        let snapshot = Snapshot::gather(belt.session(), &namespaces, Some(alert)).await;
         for (tool, args) in plan(&targets, &hits) {
             trajectory.call(&belt, tool, args).await;
         }

@@ -14,7 +14,13 @@ use crate::evidence::{Kind, ListSelector, LogRequest, Session};
 use crate::report::Category;
 
 mod facts;
+mod focus;
+mod metrics_plan;
 mod rules;
+mod signatures;
+
+pub use focus::Relation;
+pub use metrics_plan::{Metric, MetricKind, throttling_query};
 
 /// A quoted piece of evidence and the tool call whose output contains it verbatim.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,6 +46,18 @@ pub struct Finding {
     /// the report puts these before its category's generic next steps.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<String>,
+    /// How it relates to what the alert names (set by [`analyze`]).
+    pub relation: Relation,
+    /// The symptoms it explains, outermost first (a Deployment short of replicas, for the
+    /// pod that cannot be scheduled).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explains: Vec<String>,
+    /// What explains it, nearest first (a full claim, for the pod that cannot write).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub because: Vec<String>,
+    /// The host (or host:port) a network error names, for linking it to what runs there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 /// Everything analyzers look at, read through the investigation's [`Session`] (the same reads
@@ -51,8 +69,11 @@ pub struct Snapshot {
     /// `(namespace, pod, container)` → current logs (last [`LOG_TAIL`] lines).
     pub logs: BTreeMap<(String, String, String), String>,
     pub previous_logs: BTreeMap<(String, String, String), String>,
-    /// PromQL → the answer, for the metric rules.
-    pub metrics: Vec<(String, Value)>,
+    /// The metric plan's questions and their answers, for the metric rules.
+    pub metrics: Vec<Metric>,
+    /// Running pods of the service a request alert names (`namespace`, `pod`): their logs are
+    /// read although they do not crash.
+    pub service_pods: Vec<(String, String)>,
 }
 
 /// How many log lines analyzers read (and quote from; the same tail the agent's pod_logs uses).
@@ -74,21 +95,19 @@ const NAMESPACED: &[&str] = &[
 ];
 const CLUSTER: &[&str] = &["nodes", "persistentvolumes", "storageclasses"];
 
-/// The CPU throttling ratio per container (kube-prometheus' CPUThrottlingHigh expression shape).
-pub fn throttling_query(namespace: &str) -> String {
-    format!(
-        "sum by (pod, container) (increase(container_cpu_cfs_throttled_periods_total{{namespace=\"{namespace}\", container!=\"\"}}[5m])) / sum by (pod, container) (increase(container_cpu_cfs_periods_total{{namespace=\"{namespace}\", container!=\"\"}}[5m]))"
-    )
-}
-
 impl Snapshot {
     pub fn items(&self, plural: &str) -> &[Value] {
         self.objects.get(plural).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Reads the namespaces' objects, cluster-scoped context, logs of pods in trouble and the
-    /// throttling metric. Best effort: what a source cannot give is left out.
-    pub async fn gather(source: &Session, namespaces: &[String]) -> Snapshot {
+    /// metric plan's answers (and the alert's own expression). Best effort: what a source cannot
+    /// give is left out.
+    pub async fn gather(
+        source: &Session,
+        namespaces: &[String],
+        alert: Option<&Alert>,
+    ) -> Snapshot {
         let mut snap = Snapshot::default();
         for plural in NAMESPACED {
             let Ok(kind) = Kind::find(plural) else {
@@ -108,11 +127,40 @@ impl Snapshot {
                 snap.objects.entry(kind.plural).or_default().extend(items);
             }
         }
+        // Pods in trouble, and the pods serving the alert's service (a latency or error alert
+        // on a service whose pods run fine: their logs say what the requests run into).
+        let service = alert.and_then(service_of);
+        let serving = |p: &Value| {
+            service.as_deref().is_some_and(|svc| {
+                let name = rules::s(p, "/metadata/name");
+                name.starts_with(&format!("{svc}-"))
+                    || rules::s(p, "/metadata/labels/app") == svc
+                    || rules::s(p, "/metadata/labels/app.kubernetes.io~1name") == svc
+            })
+        };
+        snap.service_pods = snap
+            .items("pods")
+            .iter()
+            .filter(|p| serving(p) && !rules::pod_in_trouble(p))
+            .take(3)
+            .map(|p| {
+                (
+                    rules::s(p, "/metadata/namespace").to_string(),
+                    rules::s(p, "/metadata/name").to_string(),
+                )
+            })
+            .collect();
         let troubled: Vec<(String, String, Vec<String>)> = snap
             .items("pods")
             .iter()
             .filter(|p| rules::pod_in_trouble(p))
             .take(12)
+            .chain(
+                snap.items("pods")
+                    .iter()
+                    .filter(|p| serving(p) && !rules::pod_in_trouble(p))
+                    .take(3),
+            )
             .map(|p| {
                 let containers = rules::arr(p, "/spec/containers")
                     .iter()
@@ -147,45 +195,60 @@ impl Snapshot {
                 }
             }
         }
+        let mut plan: Vec<(MetricKind, Option<String>, String)> = Vec::new();
         for ns in namespaces {
-            let q = throttling_query(ns);
-            let params = [("query".to_string(), q.clone())];
-            if let Ok(resp) = source.prometheus("/api/v1/query", &params).await {
-                snap.metrics.push((q, resp));
+            for (kind, q) in metrics_plan::namespace_queries(ns) {
+                plan.push((kind, Some(ns.clone()), q));
+            }
+        }
+        plan.push((
+            MetricKind::NodePressure,
+            None,
+            metrics_plan::node_pressure_query(),
+        ));
+        if let Some(expr) = alert.and_then(metrics_plan::alert_expr) {
+            plan.push((MetricKind::AlertExpr, None, expr));
+        }
+        for (kind, namespace, query) in plan {
+            let params = [("query".to_string(), query.clone())];
+            if let Ok(answer) = source.prometheus("/api/v1/query", &params).await {
+                snap.metrics.push(Metric {
+                    kind,
+                    namespace,
+                    query,
+                    answer,
+                });
             }
         }
         snap
     }
 }
 
-/// Runs every rule; findings sorted best first. `alert` focuses the ranking on its resources and
-/// supplies weak fallbacks when the cluster shows nothing.
+/// Runs every rule, then relates the findings to what the alert names: findings about the
+/// alert's objects lead, then what they depend on, then other trouble nearby (never the root
+/// cause). When nothing is about the alert, the alert's name is weak evidence of its own.
 pub fn analyze(snap: &Snapshot, alert: Option<&Alert>) -> Vec<Finding> {
     let mut findings = rules::run(snap, alert);
-    // What the alert names (the one reading of its labels: `job` is the scrape job, not a
-    // Kubernetes Job).
-    let focus: Vec<String> = alert
-        .map(|a| {
-            let t = Targets::from_alert(a);
-            (t.pod.into_iter())
-                .chain(t.workloads.into_iter().map(|(_, name)| name))
-                .chain(t.node)
-                .chain(t.pvc)
-                .collect()
-        })
-        .unwrap_or_default();
-    let score = |f: &Finding| {
-        let focused = focus
-            .iter()
-            .any(|name| f.resource.rsplit('/').next() == Some(name.as_str()));
-        f.confidence + if focused { 0.03 } else { 0.0 }
-    };
-    findings.sort_by(|a, b| {
-        score(b)
-            .total_cmp(&score(a))
-            .then_with(|| a.resource.cmp(&b.resource))
-    });
+    focus::relate(snap, alert, &mut findings);
+    if let Some(a) = alert
+        && findings.iter().all(|f| f.relation == Relation::Nearby)
+    {
+        let mut weak = rules::alert_fallback(snap, a);
+        weak.append(&mut findings);
+        findings = weak;
+    }
     findings
+}
+
+/// The service a request-level alert names (`service` label), when it is not the exporter's.
+fn service_of(alert: &Alert) -> Option<String> {
+    if alert.label("pod").is_some() {
+        return None;
+    }
+    alert
+        .label("service")
+        .filter(|s| !s.is_empty() && !s.contains("kube-state-metrics") && !s.contains("prometheus"))
+        .map(str::to_string)
 }
 
 /// The category the best finding points at, or `Unknown`.

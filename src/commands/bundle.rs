@@ -56,7 +56,11 @@ fn check(args: &CheckArgs) -> Result<Status> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let snap = rt.block_on(Snapshot::gather(&Session::new(source), &namespaces));
+    let snap = rt.block_on(Snapshot::gather(
+        &Session::new(source),
+        &namespaces,
+        alert.as_ref(),
+    ));
     let findings = analyzers::analyze(&snap, alert.as_ref());
     let category = analyzers::top_category(&findings);
     match args.format {

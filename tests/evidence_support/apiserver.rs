@@ -427,10 +427,11 @@ fn live_bundle_and_recording_agree() {
             // (The live source here has no Prometheus, so bundles with metrics differ by design.)
             let has_metrics = dir.join("prometheus").is_dir();
             let live_snap =
-                Snapshot::gather(&Session::new(live_source(&api, None).await), &ns).await;
+                Snapshot::gather(&Session::new(live_source(&api, None).await), &ns, None).await;
             let bundle_snap = Snapshot::gather(
                 &Session::new(Source::Bundle(Arc::new(Bundle::open(&dir).unwrap()))),
                 &ns,
+                None,
             )
             .await;
             assert!(

@@ -4,59 +4,9 @@ use serde_json::json;
 
 use super::Ctx;
 use crate::analyzers::facts::{self, log_line};
+use crate::analyzers::signatures::{self, Signature};
 use crate::analyzers::{LOG_TAIL, Quote, quote};
 use crate::report::Category;
-
-/// Log signatures, most specific first: (category, needles, what it means).
-const LOG_SIGNS: &[(Category, &[&str], &str)] = &[
-    (
-        Category::CertificateExpiry,
-        &[
-            "certificate has expired",
-            "certificate is expired",
-            "x509: certificate",
-            "certificate verify failed",
-            "tls: failed to verify certificate",
-            "ssl certificate problem",
-            "certificate is not yet valid",
-        ],
-        "TLS certificate problem",
-    ),
-    (
-        Category::NetworkDns,
-        &[
-            "no such host",
-            "temporary failure in name resolution",
-            "name or service not known",
-            "could not resolve host",
-            "getaddrinfo enotfound",
-            "nxdomain",
-            "server misbehaving",
-            "name resolution",
-            "unknown host",
-        ],
-        "DNS resolution failure",
-    ),
-    (
-        Category::DependencyFailure,
-        &[
-            "connection refused",
-            "econnrefused",
-            "connection reset by peer",
-            "i/o timeout",
-            "connection timed out",
-            "context deadline exceeded",
-            "503 service unavailable",
-            "upstream connect error",
-            "could not connect to",
-            "unable to connect to",
-            "is the server running",
-            "no route to host",
-            "etimedout",
-        ],
-        "a dependency is unreachable",
-    ),
-];
 
 /// App-error lines: the last few lines that say error/exception/fatal/panic.
 fn error_lines(text: &str) -> Vec<String> {
@@ -106,7 +56,7 @@ pub(super) struct LogVerdict {
     /// The other error lines at the end of the log (for the summary), oldest first.
     others: Vec<String>,
     /// The host (or host:port) a network error names.
-    target: Option<String>,
+    pub(super) target: Option<String>,
 }
 
 impl LogVerdict {
@@ -137,6 +87,33 @@ impl LogVerdict {
 
     /// A next step that names the host, where there is one.
     pub(super) fn action(&self, ns: &str) -> Option<String> {
+        match self.category {
+            Category::Storage => {
+                return Some(format!(
+                    "Free space on (or grow) the volume the line `{}` writes to: find it with `kubectl exec` + `df -h`, and check the PVC's size and kubelet_volume_stats_used_bytes",
+                    self.line
+                ));
+            }
+            Category::ConfigMissing => {
+                return Some(format!(
+                    "Provide what `{}` names (env variable, ConfigMap/Secret key or mounted file) in the pod spec, then restart the pod",
+                    self.line
+                ));
+            }
+            Category::OomKilled => {
+                return Some(format!(
+                    "Raise the process's heap/memory setting and the container's memory limit together, or reduce its working set (`{}`)",
+                    self.line
+                ));
+            }
+            Category::CertificateExpiry => {
+                return Some(format!(
+                    "Renew or replace the certificate the line `{}` rejects (check its notAfter with openssl s_client), or the CA bundle the client trusts",
+                    self.line
+                ));
+            }
+            _ => {}
+        }
         let t = self.target.as_deref()?;
         match self.category {
             Category::NetworkDns => Some(format!(
@@ -185,27 +162,29 @@ pub(super) fn classify_logs(
         (true, cx.snap.previous_logs.get(&key)),
         (false, cx.snap.logs.get(&key)),
     ];
-    for (category, needles, what) in LOG_SIGNS {
-        for (previous, text) in sources.iter() {
-            let Some(text) = text else { continue };
-            let hits: Vec<&str> = text
-                .lines()
-                .filter(|l| {
-                    let low = l.to_ascii_lowercase();
-                    needles.iter().any(|n| low.contains(n))
-                })
-                .collect();
-            if let Some(last) = hits.last() {
-                return Some(LogVerdict {
-                    category: *category,
-                    quotes: vec![log_quote(ns, pod, container, *previous, last)],
-                    what,
-                    line: log_line(last),
-                    others: Vec::new(),
-                    target: facts::network_target(last),
-                });
-            }
+    // The highest-priority signature over both instances' logs (the previous, crashed one
+    // first on a tie); an application bug's signature is told by the error-lines path below.
+    let mut found: Option<(usize, &'static Signature, bool, &str)> = None;
+    for (previous, text) in sources.iter() {
+        let Some(text) = text else { continue };
+        let lines: Vec<&str> = text.lines().collect();
+        if let Some((row, sig, at)) = signatures::best(lines.iter().copied())
+            && found.is_none_or(|(best_row, ..)| row < best_row)
+        {
+            found = Some((row, sig, *previous, lines[at]));
         }
+    }
+    if let Some((_, sig, previous, line)) = found
+        && sig.category != Category::CrashAppError
+    {
+        return Some(LogVerdict {
+            category: sig.category,
+            quotes: vec![log_quote(ns, pod, container, previous, line)],
+            what: sig.meaning,
+            line: log_line(line),
+            others: Vec::new(),
+            target: facts::network_target(line),
+        });
     }
     for (previous, text) in sources.iter() {
         let Some(text) = text else { continue };
@@ -244,4 +223,44 @@ pub(super) fn classify_logs(
         });
     }
     None
+}
+
+/// The running pods of a request alert's service: what their logs say the requests run into
+/// (a database out of connection slots, a dependency refusing) — the cause of a latency or
+/// error alert when nothing crashes.
+pub(super) fn service_logs(cx: &mut Ctx<'_>) {
+    let snap = cx.snap;
+    for (ns, pod) in &snap.service_pods {
+        let resource = format!("{ns}/Pod/{pod}");
+        if cx.out.iter().any(|f| f.resource == resource) {
+            continue;
+        }
+        let containers: Vec<String> = snap
+            .logs
+            .keys()
+            .filter(|(n, p, _)| n == ns && p == pod)
+            .map(|(_, _, c)| c.clone())
+            .collect();
+        for c in containers {
+            let Some(v) = classify_logs(cx, ns, pod, &c) else {
+                continue;
+            };
+            if v.category == Category::CrashAppError {
+                continue;
+            }
+            let f = cx.add(
+                v.category,
+                resource.clone(),
+                format!(
+                    "Requests served by pod {pod} (container {c}) fail on this: {}.",
+                    v.sentence()
+                ),
+                v.quotes.clone(),
+                0.74,
+            );
+            f.target = v.target.clone();
+            f.actions.extend(v.action(ns));
+            break;
+        }
+    }
 }

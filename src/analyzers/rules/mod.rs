@@ -7,6 +7,7 @@ use crate::alert::Alert;
 pub(crate) use crate::evidence::render::{arr, num, s};
 use crate::report::Category;
 
+mod admission;
 mod config;
 mod fallback;
 mod jobs;
@@ -63,6 +64,10 @@ impl<'a> Ctx<'a> {
             confidence,
             details: Vec::new(),
             actions: Vec::new(),
+            relation: Default::default(),
+            explains: Vec::new(),
+            because: Vec::new(),
+            target: None,
         });
         &mut self.out[at]
     }
@@ -124,15 +129,22 @@ pub(crate) fn run(snap: &Snapshot, alert: Option<&Alert>) -> Vec<Finding> {
             pods::pod_rules(&mut cx, pod);
         }
     }
+    logs::service_logs(&mut cx);
     quota::quota(&mut cx);
+    admission::admission(&mut cx);
     storage::pvcs(&mut cx);
     nodes::nodes(&mut cx);
     workloads::deployments(&mut cx);
-    metrics::metrics(&mut cx);
-    if let Some(a) = alert
-        && cx.out.is_empty()
-    {
-        fallback::alert_fallback(&mut cx, a);
-    }
+    metrics::metrics(&mut cx, alert);
+    cx.out
+}
+
+/// Weak findings from the alert's name alone.
+pub(crate) fn alert_fallback(snap: &Snapshot, alert: &Alert) -> Vec<Finding> {
+    let mut cx = Ctx {
+        snap,
+        out: Vec::new(),
+    };
+    fallback::alert_fallback(&mut cx, alert);
     cx.out
 }

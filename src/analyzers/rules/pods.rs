@@ -395,10 +395,21 @@ fn crash_loop(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Container<'_>) -> bool {
             reason
         };
         if reason.is_empty() || reason == "Error" {
-            "the container keeps exiting and its logs show no error line".into()
+            "the container keeps exiting and prints no log output, so the evidence does not show why (not enough evidence to name a cause)".into()
         } else {
             format!("the container keeps exiting (reason {reason})")
         }
+    };
+    // Nothing says why: no log line, no runtime message, no signal in the exit code. Naming a
+    // cause here would be a guess; the report says the cause is not determined.
+    let silent = verdict.is_none()
+        && runtime_msg.is_none()
+        && last_line.is_none()
+        && code.is_none_or(|n| facts::signal_of(n).is_none());
+    let (category, conf) = if silent {
+        (Category::Unknown, 0.5)
+    } else {
+        (category, conf)
     };
     let cname_text = if arr(p.pod, "/spec/initContainers")
         .iter()
@@ -416,6 +427,7 @@ fn crash_loop(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Container<'_>) -> bool {
         conf,
     );
     if let Some(v) = &verdict {
+        f.target = v.target.clone();
         f.details.extend(v.details());
         if let Some(a) = v.action(ns) {
             f.actions.push(a);
