@@ -96,6 +96,32 @@ pub struct LocalLlmConfig {
     pub max_tokens: usize,
     /// Context window used for prompts, in tokens.
     pub context: usize,
+    /// Who decides the report's category when the model's own choice (scored over the
+    /// category labels) differs from the analyzers'.
+    pub category_policy: CategoryPolicy,
+}
+
+/// When the local model's category choice overrides the analyzers' (docs/MECHANISMS.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CategoryPolicy {
+    /// The analyzers' category stands; the model's choice is recorded beside it.
+    #[default]
+    Analyzers,
+    /// The model's choice wins when a finding about the alert (or what it depends on) supports it.
+    Supported,
+    /// The model's choice wins.
+    Model,
+}
+
+impl CategoryPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Analyzers => "analyzers",
+            Self::Supported => "supported",
+            Self::Model => "model",
+        }
+    }
 }
 
 impl Default for LocalLlmConfig {
@@ -106,6 +132,7 @@ impl Default for LocalLlmConfig {
             threads: 0,
             max_tokens: 384,
             context: 2048,
+            category_policy: CategoryPolicy::default(),
         }
     }
 }
@@ -307,6 +334,7 @@ pub const KEYS: &[Key] = &[
     int("llm.local.threads", 0, 256),
     int("llm.local.max_tokens", 1, 8192),
     int("llm.local.context", 256, 32768),
+    key("llm.local.category_policy", KeyKind::Str),
     key("llm.openai.base_url", KeyKind::Str),
     key("llm.openai.model", KeyKind::Str),
     secret("llm.openai.api_key"),

@@ -327,7 +327,19 @@ fn local_model_reports_are_valid_for_several_categories() {
             .iter()
             .filter(|s| s.tool == "llm")
             .collect();
-        assert_eq!(llm_steps.len(), 1, "{case}: one bounded prompt");
+        // One scoring pass over the category labels, then one bounded prompt.
+        assert_eq!(
+            llm_steps.len(),
+            2,
+            "{case}: label scoring + one bounded prompt"
+        );
+        assert_eq!(llm_steps[0].input["scoring"], "category labels");
+        let decision = report.decision.as_ref().expect("decision recorded");
+        assert_eq!(decision.analyzers.as_str(), category, "{case}");
+        assert_eq!(decision.policy, "analyzers");
+        assert!(decision.model.is_some(), "{case}: the model chose a label");
+        assert_eq!(decision.model_scores.len(), 3);
+        assert!(decision.model_scores[0].log_likelihood >= decision.model_scores[1].log_likelihood);
         assert!(report.tokens["prompt"] > 100 && report.tokens["completion"] > 0);
         let stderr = String::from_utf8_lossy(&out.stderr);
         if stderr.contains("answer could not be used") {

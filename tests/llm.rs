@@ -98,6 +98,37 @@ fn nll_is_within_two_percent_of_transformers_float32() {
     }
 }
 
+/// Scoring a continuation from the prompt's cache gives the same log-likelihood as scoring
+/// the joined sequence in one pass; the label the prompt states outscores the ones it does not.
+#[test]
+fn continuation_scores_match_whole_sequence_nll_and_prefer_the_stated_label() {
+    let llm = llm();
+    let prompt = llm
+        .tokenizer
+        .encode("The pod was killed by the kernel for using too much memory: OOMKilled, exit code 137.\nCATEGORY:", true)
+        .unwrap();
+    let labels = ["oom_killed", "image_pull", "network_dns"];
+    let conts: Vec<Vec<u32>> = labels
+        .iter()
+        .map(|l| llm.tokenizer.encode(&format!(" {l}\n"), false).unwrap())
+        .collect();
+    let scores = llm.score_continuations(&prompt, &conts).unwrap();
+    for (cont, score) in conts.iter().zip(&scores) {
+        let joined: Vec<u32> = prompt.iter().chain(cont).copied().collect();
+        let whole = llm.perplexity(&joined).unwrap();
+        let prompt_only = llm.perplexity(&prompt).unwrap();
+        // Sum of the continuation's NLLs = total(joined) - total(prompt).
+        let want = -(whole.nll_mean * whole.tokens as f64
+            - prompt_only.nll_mean * prompt_only.tokens as f64);
+        assert!(
+            (score - want).abs() < 0.05 * want.abs().max(1.0),
+            "cached score {score} vs whole-sequence {want}"
+        );
+    }
+    assert!(scores[0] > scores[1] && scores[0] > scores[2], "{scores:?}");
+    assert!(llm.score_continuations(&prompt, &[vec![]]).is_err());
+}
+
 #[test]
 fn greedy_agrees_with_llama_cpp_teacher_forced() {
     let g: Value = serde_json::from_str(&read_fixture("greedy.json")).unwrap();

@@ -19,9 +19,10 @@ use serde_json::{Value, json};
 
 use crate::alert::{Alert, Targets};
 use crate::analyzers::{self, Finding, Snapshot};
+use crate::config::CategoryPolicy;
 use crate::evidence::{RunbookHit as Hit, RunbookSearch, Source, Toolbelt};
 use crate::llm::{ChatMessage, ChatRequest, LlmBackend};
-use crate::report::{EvidenceQuote, ModelInfo, Report, RunbookRef};
+use crate::report::{Category, Decision, EvidenceQuote, LabelScore, ModelInfo, Report, RunbookRef};
 
 pub mod answer;
 mod api_loop;
@@ -91,6 +92,8 @@ pub struct Investigator {
     pub limits: Limits,
     /// The namespace tools use when a call names none and the alert has none either.
     pub default_namespace: Option<String>,
+    /// When the local model's category choice overrides the analyzers'.
+    pub category_policy: CategoryPolicy,
 }
 
 /// Why the model's conclusion was not used (the report then carries the analyzers').
@@ -253,6 +256,12 @@ impl Investigator {
         let t = Instant::now();
         let mut tokens: BTreeMap<String, u64> = BTreeMap::new();
         let model = self.conclude.model_info();
+        let mut decision = Decision {
+            analyzers: analyzers::top_category(&findings),
+            model: None,
+            policy: self.category_policy.as_str().to_string(),
+            model_scores: Vec::new(),
+        };
         let (conclusion, fallback) = match &self.conclude {
             Conclude::Analyzers => (draft, None),
             Conclude::FixedPrompt(llm) => {
@@ -264,6 +273,7 @@ impl Investigator {
                         &findings,
                         &mut trajectory,
                         &mut tokens,
+                        &mut decision,
                     )
                     .await
                 {
@@ -330,6 +340,7 @@ impl Investigator {
             timings_ms: timings,
             tokens,
             warnings,
+            decision: Some(decision),
         };
         Outcome {
             report,
@@ -354,6 +365,7 @@ impl Investigator {
         trajectory.runbook_hits(index).to_vec()
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn fixed_prompt(
         &self,
         llm: &dyn LlmBackend,
@@ -361,11 +373,59 @@ impl Investigator {
         findings: &[Finding],
         trajectory: &mut Trajectory,
         tokens: &mut BTreeMap<String, u64>,
+        decision: &mut Decision,
     ) -> Result<Answer, Fallback> {
         let prompt = build_prompt(input);
+        // The model chooses a category among the labels by log-likelihood (no free text for
+        // the label); the policy decides whether its choice or the analyzers' is written.
+        let t = Instant::now();
+        let labels: Vec<String> = Category::ALL
+            .iter()
+            .map(|c| format!(" {}\n", c.as_str()))
+            .collect();
+        let scoring = ChatRequest::new(vec![
+            ChatMessage::user(prompt.clone()),
+            ChatMessage::assistant("CATEGORY:"),
+        ]);
+        match tokio::time::timeout(self.limits.max_wall, llm.score(&scoring, &labels)).await {
+            Ok(Ok(Some(scores))) => {
+                let mut ranked: Vec<LabelScore> = Category::ALL
+                    .iter()
+                    .zip(&scores)
+                    .map(|(c, s)| LabelScore {
+                        category: *c,
+                        log_likelihood: (s * 1000.0).round() / 1000.0,
+                    })
+                    .collect();
+                ranked.sort_by(|a, b| b.log_likelihood.total_cmp(&a.log_likelihood));
+                trajectory.record(
+                    "llm",
+                    json!({"backend": llm.backend(), "scoring": "category labels"}),
+                    ranked
+                        .iter()
+                        .take(5)
+                        .map(|r| format!("{} {:.3}", r.category, r.log_likelihood))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    t.elapsed().as_millis() as u64,
+                );
+                decision.model = ranked.first().map(|r| r.category);
+                ranked.truncate(3);
+                decision.model_scores = ranked;
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) => return Err(Fallback::unavailable(format!("the model failed: {e}"))),
+            Err(_) => {
+                return Err(Fallback::unavailable(format!(
+                    "the model took longer than {:?}",
+                    self.limits.max_wall
+                )));
+            }
+        }
+        let category = decide(self.category_policy, findings, decision.model);
         // The answer's first words are given (an assistant prefill) so a small base model writes
         // the fixed format instead of continuing the prompt.
-        let prefix = answer_prefix(findings);
+        let prefix = answer_prefix(category);
         let mut request = ChatRequest::new(vec![
             ChatMessage::user(prompt.clone()),
             ChatMessage::assistant(prefix.clone()),
@@ -400,9 +460,11 @@ impl Investigator {
         let answer = parse_answer(&format!("{prefix}{}", response.content))
             .map_err(|e| e.to_string())?
             .validate()?;
-        // Validation: a category no finding supports is only accepted when there are no findings.
-        let supported =
-            findings.is_empty() || findings.iter().any(|f| f.category == answer.category);
+        // Validation: a category no finding supports is only accepted when there are no findings
+        // or the policy lets the model decide.
+        let supported = findings.is_empty()
+            || self.category_policy == CategoryPolicy::Model
+            || findings.iter().any(|f| f.category == answer.category);
         if !supported {
             return Err(format!(
                 "it named category {} which no analyzer finding supports",
@@ -432,15 +494,40 @@ fn unreadable_evidence(session: &crate::evidence::Session) -> Vec<String> {
         .collect()
 }
 
-/// How a fixed-format answer starts (an assistant prefill). With findings, the analyzers' best
-/// category is given and the model words the root cause, summary and next steps: a 270M base
-/// model copies far better than it classifies. The root cause's first word is given too: after a
-/// bare `ROOT CAUSE:` the base model mostly repeated the category label (22 of 25 fixture answers
-/// were rejected), after `ROOT CAUSE: The` it writes a sentence (3 of 25 rejected). Exported
-/// training answers start the same way.
-pub fn answer_prefix(findings: &[Finding]) -> String {
-    match findings.first() {
-        Some(top) => format!("CATEGORY: {}\nROOT CAUSE: The", top.category.as_str()),
+/// The category the answer is written for: the analyzers' best finding, unless the policy
+/// lets the model's own choice override it. With no finding (or no category at all) the
+/// model's choice is the answer under every policy.
+pub fn decide(
+    policy: CategoryPolicy,
+    findings: &[Finding],
+    model: Option<Category>,
+) -> Option<Category> {
+    let analyzers = findings.first().map(|f| f.category);
+    match (analyzers, model) {
+        (None, model) => model,
+        (Some(a), None) => Some(a),
+        (Some(a), Some(m)) => Some(match policy {
+            CategoryPolicy::Analyzers => a,
+            CategoryPolicy::Model => m,
+            CategoryPolicy::Supported => {
+                let backed = findings
+                    .iter()
+                    .any(|f| f.category == m && f.relation != analyzers::Relation::Nearby);
+                if backed { m } else { a }
+            }
+        }),
+    }
+}
+
+/// How a fixed-format answer starts (an assistant prefill): the decided category, and the root
+/// cause's first word. A 270M base model copies far better than it classifies, so the label is
+/// chosen by scoring (above), not written freely. After a bare `ROOT CAUSE:` the base model
+/// mostly repeated the category label (22 of 25 fixture answers were rejected), after
+/// `ROOT CAUSE: The` it writes a sentence (3 of 25 rejected). Exported training answers start
+/// the same way.
+pub fn answer_prefix(category: Option<Category>) -> String {
+    match category {
+        Some(c) => format!("CATEGORY: {}\nROOT CAUSE: The", c.as_str()),
         None => "CATEGORY:".to_string(),
     }
 }
@@ -603,6 +690,57 @@ mod tests {
             score: 1.0,
             text: String::new(),
         }
+    }
+
+    fn finding(category: Category, relation: analyzers::Relation) -> Finding {
+        Finding {
+            category,
+            resource: "ns/Pod/p".into(),
+            summary: String::new(),
+            quotes: Vec::new(),
+            confidence: 0.9,
+            details: Vec::new(),
+            actions: Vec::new(),
+            relation,
+            explains: Vec::new(),
+            because: Vec::new(),
+            target: None,
+        }
+    }
+
+    #[test]
+    fn the_policy_decides_between_the_analyzers_and_the_model() {
+        use Category::{CrashAppError as Crash, OomKilled as Oom, Storage};
+        use analyzers::Relation::{Alerted, Nearby};
+        let findings = vec![
+            finding(Crash, Alerted),
+            finding(Storage, Alerted),
+            finding(Oom, Nearby),
+        ];
+        let p = CategoryPolicy::Analyzers;
+        assert_eq!(decide(p, &findings, Some(Storage)), Some(Crash));
+        let p = CategoryPolicy::Supported;
+        assert_eq!(
+            decide(p, &findings, Some(Storage)),
+            Some(Storage),
+            "a finding about the alert backs it"
+        );
+        assert_eq!(
+            decide(p, &findings, Some(Oom)),
+            Some(Crash),
+            "only a nearby finding backs it"
+        );
+        let p = CategoryPolicy::Model;
+        assert_eq!(decide(p, &findings, Some(Oom)), Some(Oom));
+        // No model choice: the analyzers'; no finding: the model's, under every policy.
+        assert_eq!(decide(p, &findings, None), Some(Crash));
+        assert_eq!(decide(CategoryPolicy::Analyzers, &[], Some(Oom)), Some(Oom));
+        assert_eq!(decide(CategoryPolicy::Analyzers, &[], None), None);
+        assert_eq!(
+            answer_prefix(Some(Oom)),
+            "CATEGORY: oom_killed\nROOT CAUSE: The"
+        );
+        assert_eq!(answer_prefix(None), "CATEGORY:");
     }
 
     #[test]

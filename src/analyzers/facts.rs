@@ -241,6 +241,25 @@ pub(crate) fn quota_resources(requested: &str) -> String {
 
 /// The host (or host:port) a network error line is about: `lookup H on`, `dial tcp H:`,
 /// `ENOTFOUND H`, `resolve host: H`, `connect to H`.
+/// The well-known server behind a `host:port` target's port (what a bare IP cannot say).
+pub(crate) fn port_service(target: &str) -> Option<&'static str> {
+    let port: u16 = target.rsplit(':').next()?.parse().ok()?;
+    Some(match port {
+        5432 => "PostgreSQL",
+        6379 => "Redis",
+        3306 => "MySQL",
+        27017 => "MongoDB",
+        9092 => "Kafka",
+        5672 => "RabbitMQ",
+        9200 => "Elasticsearch",
+        2181 => "ZooKeeper",
+        11211 => "memcached",
+        2379 => "etcd",
+        4222 => "NATS",
+        _ => return None,
+    })
+}
+
 pub(crate) fn network_target(line: &str) -> Option<String> {
     let low = line.to_ascii_lowercase();
     let patterns = [

@@ -620,3 +620,176 @@ fn a_missing_key_of_a_mounted_configmap_names_the_configmap_and_key() {
     );
     assert!(f[0].actions[0].starts_with("Add key app.yaml to ConfigMap app-config"));
 }
+
+fn crashing_pod(ns: &str, name: &str, owner: Option<(&str, &str)>) -> Value {
+    let mut pod = json!({"metadata": {"name": name, "namespace": ns},
+        "spec": {"containers": [{"name": "c", "image": "i"}]},
+        "status": {"phase": "Running", "containerStatuses": [{"name": "c", "ready": false, "restartCount": 3,
+            "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+            "lastState": {"terminated": {"reason": "Error", "exitCode": 1}}}]}});
+    if let Some((kind, owner)) = owner {
+        pod["metadata"]["ownerReferences"] = json!([{"kind": kind, "name": owner}]);
+    }
+    pod
+}
+
+fn alert(labels: &[(&str, &str)]) -> crate::alert::Alert {
+    let labels = labels
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    crate::alert::Alert::from_labels("KubePodCrashLooping", labels)
+}
+
+#[test]
+fn the_alerted_pod_leads_and_other_broken_pods_are_nearby() {
+    let mut s = snap(&[
+        ("pods", crashing_pod("n", "api-1", None)),
+        ("pods", crashing_pod("n", "worker-1", None)),
+    ]);
+    let logs = |line: &str| format!("==== START ====\n{line}\n");
+    s.previous_logs.insert(
+        ("n".into(), "api-1".into(), "c".into()),
+        logs("Error: connect ECONNREFUSED 10.0.0.7:6379"),
+    );
+    // The other pod's failure ranks higher on its own (a certificate outranks a dependency).
+    s.previous_logs.insert(
+        ("n".into(), "worker-1".into(), "c".into()),
+        logs("x509: certificate has expired"),
+    );
+    let f = analyze(&s, Some(&alert(&[("namespace", "n"), ("pod", "api-1")])));
+    assert_eq!(f[0].resource, "n/Pod/api-1");
+    assert_eq!(f[0].category, Category::DependencyFailure);
+    assert!(f[0].summary.contains("Redis port"), "{}", f[0].summary);
+    let other = f.iter().find(|x| x.resource == "n/Pod/worker-1").unwrap();
+    assert_eq!(other.relation, Relation::Nearby);
+}
+
+#[test]
+fn a_crash_that_says_nothing_is_not_given_a_cause() {
+    let s = snap(&[("pods", crashing_pod("n", "p", None))]);
+    let f = analyze(&s, None);
+    assert_eq!(f[0].category, Category::Unknown);
+    assert!(f[0].summary.contains("no log output"));
+}
+
+#[test]
+fn a_rollout_is_explained_by_why_its_new_pods_cannot_run() {
+    let deploy = json!({"metadata": {"name": "web", "namespace": "n"}, "spec": {"replicas": 3},
+        "status": {"conditions": [{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]}});
+    let rs = |name: &str, rev: &str| {
+        json!({"metadata": {"name": name, "namespace": "n",
+        "annotations": {"deployment.kubernetes.io/revision": rev},
+        "ownerReferences": [{"kind": "Deployment", "name": "web"}]}})
+    };
+    let old = json!({"metadata": {"name": "web-old-a", "namespace": "n", "ownerReferences": [{"kind": "ReplicaSet", "name": "web-old"}]},
+        "spec": {"containers": [{"name": "c", "image": "i", "resources": {"limits": {"memory": "64Mi"}}}]},
+        "status": {"phase": "Running", "containerStatuses": [{"name": "c", "ready": false, "restartCount": 9,
+            "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+            "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137}}}]}});
+    let new = json!({"metadata": {"name": "web-new-b", "namespace": "n", "ownerReferences": [{"kind": "ReplicaSet", "name": "web-new"}]},
+        "spec": {"containers": [{"name": "c", "image": "i"}], "nodeSelector": {"disk": "ssd"}},
+        "status": {"phase": "Pending"}});
+    let event = json!({"metadata": {"namespace": "n"}, "reason": "FailedScheduling", "type": "Warning",
+        "involvedObject": {"kind": "Pod", "name": "web-new-b", "namespace": "n"},
+        "message": "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector."});
+    let s = snap(&[
+        ("deployments", deploy),
+        ("replicasets", rs("web-old", "1")),
+        ("replicasets", rs("web-new", "2")),
+        ("pods", old),
+        ("pods", new),
+        ("events", event),
+    ]);
+    let mut a = alert(&[("namespace", "n"), ("deployment", "web")]);
+    a.labels
+        .insert("alertname".into(), "KubeDeploymentReplicasMismatch".into());
+    let f = analyze(&s, Some(&a));
+    assert_eq!(f[0].resource, "n/Pod/web-new-b");
+    assert_eq!(f[0].category, Category::Unschedulable);
+    assert!(
+        f[0].explains
+            .iter()
+            .any(|e| e.contains("ProgressDeadlineExceeded"))
+    );
+}
+
+#[test]
+fn admission_webhooks_that_fail_stop_pod_creation() {
+    let event = |msg: &str, rs: &str| {
+        json!({"metadata": {"namespace": "n"}, "reason": "FailedCreate", "type": "Warning",
+        "involvedObject": {"kind": "ReplicaSet", "name": rs, "namespace": "n"}, "message": msg})
+    };
+    let s = snap(&[
+        (
+            "events",
+            event(
+                "Error creating: Internal error occurred: failed calling webhook \"v.policy.io\": failed to call webhook: Post \"https://p.svc:443/v\": context deadline exceeded",
+                "a-1",
+            ),
+        ),
+        (
+            "events",
+            event(
+                "Error creating: Internal error occurred: failed calling webhook \"m.elbv2.k8s.aws\": failed to call webhook: Post \"https://w.svc:443/m\": tls: failed to verify certificate: x509: certificate has expired or is not yet valid",
+                "b-1",
+            ),
+        ),
+    ]);
+    let f = analyze(&s, None);
+    let cat = |rs: &str| {
+        f.iter()
+            .find(|x| x.resource == format!("n/ReplicaSet/{rs}"))
+            .unwrap()
+            .category
+    };
+    assert_eq!(cat("a-1"), Category::ControlPlane);
+    assert_eq!(cat("b-1"), Category::CertificateExpiry);
+}
+
+#[test]
+fn a_cronjob_skipping_runs_points_at_its_hung_job() {
+    let cj = json!({"metadata": {"name": "export", "namespace": "n"}, "spec": {"concurrencyPolicy": "Forbid"},
+        "status": {"active": [{"kind": "Job", "name": "export-1"}]}});
+    let event = json!({"metadata": {"namespace": "n"}, "reason": "JobAlreadyActive", "type": "Normal",
+        "involvedObject": {"kind": "CronJob", "name": "export", "namespace": "n"},
+        "message": "Not starting job because prior execution is running and concurrency policy is Forbid"});
+    let f = analyze(&snap(&[("cronjobs", cj), ("events", event)]), None);
+    assert_eq!(f[0].category, Category::JobFailure);
+    assert_eq!(f[0].resource, "n/Job/export-1");
+    assert!(f[0].summary.contains("still running"));
+}
+
+#[test]
+fn a_full_claim_found_by_metrics_explains_disk_errors() {
+    let mut pod = crashing_pod("n", "db-0", None);
+    pod["spec"]["volumes"] =
+        json!([{"name": "data", "persistentVolumeClaim": {"claimName": "data-db-0"}}]);
+    let mut s = snap(&[("pods", pod)]);
+    s.previous_logs.insert(
+        ("n".into(), "db-0".into(), "c".into()),
+        "PANIC:  could not write to file \"pg_wal/xlogtemp.31\": No space left on device\n".into(),
+    );
+    s.metrics.push(Metric {
+        kind: MetricKind::PvcFill,
+        namespace: Some("n".into()),
+        query: "q".into(),
+        answer: json!({"data": {"resultType": "vector", "result": [
+            {"metric": {"persistentvolumeclaim": "data-db-0"}, "value": [1, "0.995"]}]}}),
+    });
+    let f = analyze(&s, Some(&alert(&[("namespace", "n"), ("pod", "db-0")])));
+    assert_eq!(f[0].resource, "n/Pod/db-0");
+    assert_eq!(f[0].category, Category::Storage);
+    assert!(
+        f[0].because
+            .iter()
+            .any(|b| b.contains("100% full") || b.contains("99")),
+        "{:?}",
+        f[0].because
+    );
+    let claim = f
+        .iter()
+        .find(|x| x.resource == "n/PersistentVolumeClaim/data-db-0")
+        .unwrap();
+    assert_eq!(claim.relation, Relation::Linked);
+}

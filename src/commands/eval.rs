@@ -12,7 +12,7 @@ use crate::alert;
 use crate::exit::{Status, input_error};
 use crate::output::{Format, print_json, print_text};
 use crate::pipeline::{Request, Services};
-use crate::report::{CaseScore, Expected, Report, score};
+use crate::report::{CaseScore, Category, Expected, Report, score};
 use crate::store::{IncidentSource, Store};
 
 #[derive(Debug, Args)]
@@ -55,7 +55,12 @@ struct Summary {
     cases: usize,
     /// Cases that could not be run (counted as misses in the accuracy).
     errors: usize,
+    /// Accuracy of the final answer (the report's category).
     category_accuracy: f64,
+    /// Accuracy of the analyzers alone (their best finding).
+    analyzers_accuracy: f64,
+    /// Accuracy of the model's own choice over the labels; None when no model scored them.
+    model_accuracy: Option<f64>,
     fact_recall: f64,
     resource_recall: f64,
     p50_ms: f64,
@@ -163,12 +168,24 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
     let facts_stated: usize = results.iter().map(|r| r.score.facts_stated).sum();
     let res_total: usize = results.iter().map(|r| r.score.resources_total).sum();
     let res_named: usize = results.iter().map(|r| r.score.resources_named).sum();
+    let hits = |pick: &dyn Fn(&CaseResult) -> Option<Category>| {
+        results
+            .iter()
+            .filter(|r| pick(r) == Some(r.score.expected_category))
+            .count() as f64
+            / n
+    };
+    let analyzers_of = |r: &CaseResult| r.report.decision.as_ref().map(|d| d.analyzers);
+    let model_of = |r: &CaseResult| r.report.decision.as_ref().and_then(|d| d.model);
+    let scored = results.iter().any(|r| model_of(r).is_some());
     let mut times: Vec<f64> = results.iter().map(|r| r.ms).collect();
     times.sort_by(f64::total_cmp);
     let summary = Summary {
         cases: results.len() + errors.len(),
         errors: errors.len(),
         category_accuracy: results.iter().filter(|r| r.score.category_ok).count() as f64 / n,
+        analyzers_accuracy: hits(&analyzers_of),
+        model_accuracy: scored.then(|| hits(&model_of)),
         fact_recall: if facts_total == 0 {
             1.0
         } else {
@@ -193,20 +210,26 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
                 .max()
                 .unwrap_or(4)
                 .max(4);
+            // Three answers per case: the analyzers alone, the model's own choice (scored over
+            // the labels), and the final one the report carries (the policy's pick).
+            let mark = |c: Option<Category>, want: Category| match c {
+                None => "-".to_string(),
+                Some(c) if c == want => c.to_string(),
+                Some(c) => format!("{c} ✗"),
+            };
             let mut t = format!(
-                "{:width$}  {:20} {:20} {:>7} {:>9} {:>7}\n",
-                "CASE", "EXPECTED", "GOT", "FACTS", "RESOURCES", "MS"
+                "{:width$}  {:20} {:21} {:21} {:21} {:>7} {:>9} {:>7}\n",
+                "CASE", "EXPECTED", "ANALYZERS", "MODEL", "FINAL", "FACTS", "RESOURCES", "MS"
             );
             for r in &results {
+                let want = r.score.expected_category;
                 t.push_str(&format!(
-                    "{:width$}  {:20} {:20} {:>7} {:>9} {:>7}{}\n",
+                    "{:width$}  {:20} {:21} {:21} {:21} {:>7} {:>9} {:>7}{}\n",
                     r.case,
-                    r.score.expected_category.as_str(),
-                    format!(
-                        "{}{}",
-                        r.score.got_category,
-                        if r.score.category_ok { "" } else { " ✗" }
-                    ),
+                    want.as_str(),
+                    mark(analyzers_of(r), want),
+                    mark(model_of(r), want),
+                    mark(Some(r.score.got_category), want),
                     format!("{}/{}", r.score.facts_stated, r.score.facts_total),
                     format!("{}/{}", r.score.resources_named, r.score.resources_total),
                     ms_text(r.ms),
@@ -221,8 +244,16 @@ pub fn run(ctx: &Context, args: &EvalArgs) -> Result<Status> {
                 t.push_str(&format!("{:width$}  error: {}\n", e.case, e.error));
             }
             t.push_str(&format!(
-                "\n{} cases · category accuracy {:.3} · fact recall {:.3} · resource recall {:.3} · p50 {} ms · p95 {} ms\n",
-                summary.cases, summary.category_accuracy, summary.fact_recall, summary.resource_recall, ms_text(summary.p50_ms), ms_text(summary.p95_ms)
+                "\n{} cases · category accuracy {:.3} (analyzers {:.3} · model {} · final {:.3}) · fact recall {:.3} · resource recall {:.3} · p50 {} ms · p95 {} ms\n",
+                summary.cases,
+                summary.category_accuracy,
+                summary.analyzers_accuracy,
+                summary.model_accuracy.map_or_else(|| "-".to_string(), |a| format!("{a:.3}")),
+                summary.category_accuracy,
+                summary.fact_recall,
+                summary.resource_recall,
+                ms_text(summary.p50_ms),
+                ms_text(summary.p95_ms)
             ));
             print_text(&t)?;
         }

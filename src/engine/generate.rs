@@ -213,6 +213,50 @@ impl LocalLlm {
         Ok(nlls)
     }
 
+    /// Log-likelihood (natural log, summed over tokens) of each continuation after `prompt`
+    /// (BOS first). The prompt runs once; every continuation starts from a copy of its
+    /// attention cache, so scoring N short labels costs N short forward passes.
+    pub fn score_continuations(
+        &self,
+        prompt: &[u32],
+        continuations: &[Vec<u32>],
+    ) -> Result<Vec<f64>> {
+        if prompt.is_empty() {
+            return Err(EngineError::Input("the prompt is empty".into()));
+        }
+        let longest = continuations.iter().map(Vec::len).max().unwrap_or(0);
+        let ctx = self.model.config.context_length;
+        if prompt.len() + longest > ctx {
+            return Err(EngineError::Input(format!(
+                "prompt ({} tokens) + continuation ({longest}) exceed the context of {ctx}",
+                prompt.len()
+            )));
+        }
+        let mut cache = Cache::new();
+        let last = self.prefill(prompt, &mut cache)?;
+        let first_lp = log_softmax(&last);
+        let mut out = Vec::with_capacity(continuations.len());
+        for cont in continuations {
+            let Some(&first) = cont.first() else {
+                return Err(EngineError::Input(
+                    "an empty continuation cannot be scored".into(),
+                ));
+            };
+            let mut total = f64::from(first_lp[first as usize]);
+            if cont.len() > 1 {
+                let mut c = cache.clone();
+                let logits = self
+                    .model
+                    .forward(&cont[..cont.len() - 1], &mut c, Logits::All)?
+                    .ok_or_else(|| EngineError::Input("no logits".into()))?;
+                let lp = target_log_probs(&logits, &cont[1..])?;
+                total += lp.iter().map(|&v| f64::from(v)).sum::<f64>();
+            }
+            out.push(total);
+        }
+        Ok(out)
+    }
+
     /// Perplexity of `ids` as one sequence (BOS first).
     pub fn perplexity(&self, ids: &[u32]) -> Result<Perplexity> {
         let nlls = self.token_nlls(ids)?;
@@ -223,6 +267,14 @@ impl LocalLlm {
             perplexity: mean.exp(),
         })
     }
+}
+
+/// Log-softmax of one logits row.
+fn log_softmax(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f64 = logits.iter().map(|&v| f64::from(v - max).exp()).sum();
+    let log_z = max + sum.ln() as f32;
+    logits.iter().map(|&v| v - log_z).collect()
 }
 
 /// Length of the longest proper prefix of `stop` that `text` ends with.

@@ -207,6 +207,16 @@ pub trait LlmBackend: Send + Sync {
         &'a self,
         request: &'a ChatRequest,
     ) -> BoxFuture<'a, Result<ChatResponse, LlmError>>;
+    /// The log-likelihood of each continuation after the request's messages (a final
+    /// assistant message is continued), for choosing among fixed answers without free text.
+    /// `None` where the backend cannot score given text (chat-completion APIs).
+    fn score<'a>(
+        &'a self,
+        _request: &'a ChatRequest,
+        _continuations: &'a [String],
+    ) -> BoxFuture<'a, Result<Option<Vec<f64>>, LlmError>> {
+        Box::pin(async { Ok(None) })
+    }
 }
 
 #[cfg(test)]

@@ -102,6 +102,18 @@ impl LocalBackend {
     }
 }
 
+impl LocalBackend {
+    fn score_blocking(&self, request: &ChatRequest, continuations: &[String]) -> Result<Vec<f64>> {
+        let prompt = chat_prompt(&request.messages);
+        let ids = self.llm.tokenizer.encode(&prompt, true)?;
+        let conts = continuations
+            .iter()
+            .map(|c| self.llm.tokenizer.encode(c, false))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(self.llm.score_continuations(&ids, &conts)?)
+    }
+}
+
 impl LlmBackend for LocalBackend {
     fn backend(&self) -> &'static str {
         "local"
@@ -111,6 +123,24 @@ impl LlmBackend for LocalBackend {
     }
     fn adapter(&self) -> Option<String> {
         self.llm.adapter.as_ref().map(|p| p.display().to_string())
+    }
+    fn score<'a>(
+        &'a self,
+        request: &'a ChatRequest,
+        continuations: &'a [String],
+    ) -> BoxFuture<'a, Result<Option<Vec<f64>>>> {
+        let this = self.clone();
+        let request = request.clone();
+        let continuations = continuations.to_vec();
+        Box::pin(async move {
+            let run = move || this.score_blocking(&request, &continuations).map(Some);
+            match tokio::runtime::Handle::try_current() {
+                Ok(_) => tokio::task::spawn_blocking(run)
+                    .await
+                    .map_err(|e| LlmError::Api(format!("local scoring task failed: {e}")))?,
+                Err(_) => run(),
+            }
+        })
     }
     fn chat<'a>(&'a self, request: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse>> {
         let this = self.clone();

@@ -123,6 +123,7 @@ impl Services {
                     ..Limits::default()
                 },
                 default_namespace: config.kubernetes.namespace.clone(),
+                category_policy: config.llm.local.category_policy,
             },
             config: config.clone(),
         })

@@ -172,6 +172,31 @@ pub struct Report {
     /// read, a model that could not be used. Shown first; absent when there is nothing to say.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// How the category was decided: the analyzers' choice, the model's own (scored over the
+    /// labels), and the policy that picked between them. Absent in reports stored before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+}
+
+/// Who chose the report's category.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    /// The best finding's category (`unknown` with no finding).
+    pub analyzers: Category,
+    /// The model's choice by log-likelihood over the category labels; None when no model
+    /// scored them (`--llm none`, or an API backend).
+    pub model: Option<Category>,
+    /// The configured policy (`analyzers`, `supported`, `model`).
+    pub policy: String,
+    /// The model's best labels with their log-likelihoods, best first (at most three).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub model_scores: Vec<LabelScore>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelScore {
+    pub category: Category,
+    pub log_likelihood: f64,
 }
 
 impl Report {

@@ -35,6 +35,7 @@ pub(crate) fn sample() -> Report {
         timings_ms: [("total".to_string(), 12u64)].into_iter().collect(),
         tokens: Default::default(),
         warnings: Vec::new(),
+        decision: None,
     }
 }
 

@@ -121,3 +121,60 @@ pub(super) fn jobs(cx: &mut Ctx<'_>) -> Vec<String> {
     }
     failed
 }
+
+/// A CronJob that skips runs because its previous Job is still running (`JobAlreadyActive`
+/// under concurrencyPolicy Forbid): that Job has outlived its schedule — hung, or far slower
+/// than it should be.
+pub(super) fn hung_jobs(cx: &mut Ctx<'_>) {
+    let snap = cx.snap;
+    let mut seen = std::collections::BTreeSet::new();
+    for e in snap.items("events") {
+        if s(e, "/reason") != "JobAlreadyActive" || s(e, "/involvedObject/kind") != "CronJob" {
+            continue;
+        }
+        let cron = s(e, "/involvedObject/name");
+        let ns = if meta_ns(e).is_empty() {
+            s(e, "/involvedObject/namespace")
+        } else {
+            meta_ns(e)
+        };
+        let Some(cj) = snap
+            .items("cronjobs")
+            .iter()
+            .find(|c| meta_ns(c) == ns && meta_name(c) == cron)
+        else {
+            continue;
+        };
+        for active in arr(cj, "/status/active") {
+            let job = s(active, "/name");
+            if !seen.insert(job.to_string()) {
+                continue;
+            }
+            let started = snap
+                .items("jobs")
+                .iter()
+                .find(|j| meta_ns(j) == ns && meta_name(j) == job)
+                .map(|j| s(j, "/status/startTime"))
+                .unwrap_or_default();
+            let policy = s(cj, "/spec/concurrencyPolicy");
+            let args = json!({"namespace": ns, "kind": "CronJob", "name": cron});
+            let f = cx.add(
+                Category::JobFailure,
+                format!("{ns}/Job/{job}"),
+                format!(
+                    "Job {job} of CronJob {cron} is still running{} and has not completed: later scheduled runs are skipped (concurrencyPolicy {policy}, JobAlreadyActive), so it is stuck or far slower than its schedule allows.",
+                    if started.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" since {started}")
+                    }
+                ),
+                vec![quote("list_events", args, one_line(s(e, "/message")))],
+                0.8,
+            );
+            f.actions.push(format!(
+                "Find what job {job}'s pod is waiting on (its logs, kubectl exec), give the work a timeout and the Job an activeDeadlineSeconds, then delete the hung Job so CronJob {cron} can run again"
+            ));
+        }
+    }
+}

@@ -69,7 +69,10 @@ impl LogVerdict {
     pub(super) fn what_for(&self) -> String {
         match (&self.target, self.category) {
             (Some(t), Category::NetworkDns) => format!("{} for {t}", self.what),
-            (Some(t), Category::DependencyFailure) => format!("{} ({t})", self.what),
+            (Some(t), Category::DependencyFailure) => match facts::port_service(t) {
+                Some(service) => format!("{} ({t}, the {service} port)", self.what),
+                None => format!("{} ({t})", self.what),
+            },
             _ => self.what.to_string(),
         }
     }
@@ -174,9 +177,18 @@ pub(super) fn classify_logs(
             found = Some((row, sig, *previous, lines[at]));
         }
     }
-    if let Some((_, sig, previous, line)) = found
+    if let Some((row, sig, previous, line)) = found
         && sig.category != Category::CrashAppError
     {
+        // Of the lines of that signature, the last one that names its host (`connect
+        // ECONNREFUSED 10.0.0.7:6379` rather than the error object's `code: 'ECONNREFUSED'`).
+        let text = if previous { sources[0].1 } else { sources[1].1 };
+        let line = text
+            .into_iter()
+            .flat_map(|t| t.lines())
+            .filter(|l| signatures::matching(l).is_some_and(|(r, _)| r == row))
+            .rfind(|l| facts::network_target(l).is_some())
+            .unwrap_or(line);
         return Some(LogVerdict {
             category: sig.category,
             quotes: vec![log_quote(ns, pod, container, previous, line)],

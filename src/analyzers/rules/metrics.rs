@@ -178,7 +178,7 @@ pub(super) fn metrics(cx: &mut Ctx<'_>, alert: Option<&Alert>) {
                         Category::DependencyFailure,
                         format!("{ns}/Service/{job}"),
                         format!(
-                            "Dependency {job} is degraded ({what}){}: the alerted service waits on it.",
+                            "Downstream dependency {job} is degraded ({what}){}: the alerted service waits on it.",
                             service
                                 .as_deref()
                                 .map(|svc| format!(", which {svc}'s alert reflects"))

@@ -121,6 +121,7 @@ pub(crate) fn run(snap: &Snapshot, alert: Option<&Alert>) -> Vec<Finding> {
         out: Vec::new(),
     };
     let failed_jobs = jobs::jobs(&mut cx);
+    jobs::hung_jobs(&mut cx);
     for pod in snap.items("pods") {
         let owned_by_failed_job = arr(pod, "/metadata/ownerReferences")
             .iter()

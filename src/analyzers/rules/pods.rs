@@ -140,8 +140,18 @@ pub(super) fn pod_rules<'a>(cx: &mut Ctx<'a>, pod: &'a Value) {
                 break;
             }
             "FailedMount" | "FailedAttachVolume" => {
-                if !config::missing_mount(cx, &p, e) {
-                    storage::failed_mount(cx, &p, e);
+                // The kubelet's generic "Unable to attach or mount volumes ... timed out" follows
+                // the specific failure (`mount.nfs: Connection timed out`): report the specific one.
+                let specific = p
+                    .events
+                    .iter()
+                    .rev()
+                    .filter(|x| matches!(s(x, "/reason"), "FailedMount" | "FailedAttachVolume"))
+                    .find(|x| !s(x, "/message").starts_with("Unable to attach or mount volumes"))
+                    .copied()
+                    .unwrap_or(e);
+                if !config::missing_mount(cx, &p, specific) {
+                    storage::failed_mount(cx, &p, specific);
                 }
                 break;
             }

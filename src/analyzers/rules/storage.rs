@@ -160,7 +160,7 @@ pub(super) fn failed_mount(cx: &mut Ctx<'_>, p: &Pod<'_>, e: &Value) {
         Category::Storage,
         p.resource.clone(),
         format!(
-            "Pod {} cannot {} a volume{}: `{}`.",
+            "Pod {} cannot {} a volume{} ({reason}): `{}`.",
             p.name,
             if reason == "FailedAttachVolume" {
                 "attach"
