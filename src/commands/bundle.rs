@@ -32,16 +32,22 @@ pub fn run(_ctx: &Context, cmd: &BundleCommand) -> Result<Status> {
 
 fn check(args: &CheckArgs) -> Result<Status> {
     let bundle = Bundle::open(&args.dir).map_err(|e| input_error(e.to_string()))?;
-    let alert = match bundle.alert_path() {
-        Some(p) => {
-            let text = std::fs::read_to_string(&p)
-                .map_err(|e| input_error(format!("{}: {e}", p.display())))?;
-            let parsed = crate::alert::parse_str(&text)
-                .map_err(|e| input_error(format!("{}: {e}", p.display())))?;
-            parsed.firing.into_iter().next()
-        }
-        None => None,
+    // Replay accepts a bare cluster dump (the alert can come from elsewhere), but an incident
+    // bundle needs its alert (docs/CONTRACTS.md): without one, there is nothing to check against.
+    let Some(alert_path) = bundle.alert_path() else {
+        return Err(input_error(format!(
+            "{}: not an incident bundle: alert.json is missing (required; cluster/ and \
+             prometheus/queries.jsonl are optional, see docs/CONTRACTS.md \"Incident bundle\")",
+            args.dir.join("alert.json").display()
+        )));
     };
+    let text = std::fs::read_to_string(&alert_path)
+        .map_err(|e| input_error(format!("{}: {e}", alert_path.display())))?;
+    let alert = crate::alert::parse_str(&text)
+        .map_err(|e| input_error(format!("{}: {e}", alert_path.display())))?
+        .firing
+        .into_iter()
+        .next();
     let mut counts = std::collections::BTreeMap::<String, usize>::new();
     for (ns, plural, _) in bundle.all_objects() {
         let key = if ns.is_empty() {
@@ -71,7 +77,7 @@ fn check(args: &CheckArgs) -> Result<Status> {
                 alert
                     .as_ref()
                     .map(|a| a.name())
-                    .unwrap_or("(no alert.json)")
+                    .unwrap_or("(no firing alert)")
             ));
             for (k, n) in &counts {
                 out.push_str(&format!("  {k}: {n}\n"));
