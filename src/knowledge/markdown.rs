@@ -178,6 +178,9 @@ pub fn parse(text: &str, stem: &str) -> Result<Document, ParseError> {
         }
     }
     flush(&stack, &mut current, &mut sections);
+    // An empty `#` names nothing: the title falls back to the file name, and a runbook that is
+    // nothing else has no text.
+    let first_h1 = first_h1.filter(|h| !h.is_empty());
 
     let title = front
         .title
@@ -308,6 +311,20 @@ mod tests {
             parse("---\ntitle: x\n# never closed\n", "x").unwrap_err(),
             ParseError::UnclosedFrontMatter
         );
+    }
+
+    /// Found by tests/properties.rs: `#` alone parsed to a runbook with an empty title and no
+    /// text, which ingest then indexed as an empty chunk.
+    #[test]
+    fn an_empty_h1_is_no_title() {
+        assert_eq!(parse("#\n", "x").unwrap_err(), ParseError::Empty);
+        assert_eq!(
+            parse("---\nalerts: [A]\n---\n#", "x").unwrap_err(),
+            ParseError::Empty
+        );
+        let doc = parse("# \n\nSome text.\n", "disk-full").unwrap();
+        assert_eq!(doc.title, "disk-full");
+        assert_eq!(doc.sections[0].text, "Some text.");
     }
 
     #[test]
