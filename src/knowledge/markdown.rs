@@ -64,6 +64,23 @@ pub enum ParseError {
     Empty,
 }
 
+/// A runbook file that could not be parsed, with its path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {error}")]
+pub struct RunbookError {
+    pub path: String,
+    pub error: ParseError,
+}
+
+/// Parses a runbook file's bytes: what `aida ingest` does with every file. `path` names the file
+/// in errors, and its stem (the file name without `.md`) is the title of last resort.
+pub fn parse_runbook(path: &str, bytes: &[u8]) -> Result<Document, RunbookError> {
+    parse_bytes(bytes, &super::sources::stem_of(path)).map_err(|error| RunbookError {
+        path: path.to_string(),
+        error,
+    })
+}
+
 /// Parses raw file bytes. `stem` (the file name without extension) is the title of last resort.
 pub fn parse_bytes(bytes: &[u8], stem: &str) -> Result<Document, ParseError> {
     let text = std::str::from_utf8(bytes).map_err(|e| ParseError::Utf8 {
