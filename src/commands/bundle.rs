@@ -13,6 +13,7 @@ use crate::output::{Format, print_json, print_text};
 #[derive(Debug, Subcommand)]
 pub enum BundleCommand {
     /// Validate an incident bundle and print the rule-based findings
+    #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
 }
 
@@ -20,9 +21,19 @@ pub enum BundleCommand {
 pub struct CheckArgs {
     /// Bundle directory (alert.json + cluster/ + optional prometheus/queries.jsonl)
     pub dir: std::path::PathBuf,
+    /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  # What a recorded incident holds and what the analyzers find in it
+  aida bundle check tests/fixtures/bundles/oom_image_resizer
+
+  # Check a bundle recorded with `aida investigate --record DIR` before adding it to a suite
+  aida bundle check ./incident-2026-11-24 --format json
+";
 
 pub fn run(_ctx: &Context, cmd: &BundleCommand) -> Result<Status> {
     match cmd {
