@@ -65,7 +65,7 @@ set edit:completion:arg-completer[aida] = {|@words|
         &'aida;eval'= {
             cand --llm 'Who writes the conclusion [default: config llm.backend]'
             cand --adapter 'LoRA adapter directory (PEFT layout) for the local model'
-            cand --format 'format'
+            cand --format 'Output format: a table, or the summary and every case with its report'
             cand --min-accuracy 'Exit 1 when category accuracy is below this (0..1)'
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
             cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
@@ -141,8 +141,8 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -173,7 +173,7 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'aida;bundle;check'= {
-            cand --format 'format'
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
             cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
@@ -209,7 +209,7 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'aida;config;show'= {
-            cand --format 'format'
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
             cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
@@ -264,7 +264,7 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'aida;model;list'= {
-            cand --format 'format'
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
             cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
@@ -281,7 +281,7 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand --revision 'Branch, tag or commit'
             cand --name 'Directory name under the models directory [default: the alias, else the repo''s name]'
             cand --quant 'Which GGUF to take when the repo has several (case-insensitive)'
-            cand --format 'format'
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
             cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
@@ -296,7 +296,7 @@ set edit:completion:arg-completer[aida] = {|@words|
         &'aida;model;info'= {
             cand --model 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]'
             cand --adapter 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]'
-            cand --format 'format'
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
             cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
@@ -311,7 +311,7 @@ set edit:completion:arg-completer[aida] = {|@words|
         &'aida;model;tokenize'= {
             cand --model 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]'
             cand --adapter 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]'
-            cand --format 'format'
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
             cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
@@ -331,11 +331,11 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand --top-p 'Nucleus sampling: keep the smallest set of tokens with this much probability'
             cand --top-k 'Keep only the K most likely tokens (0 = all)'
             cand --repeat-penalty 'Penalise tokens seen in the last 64 (1.0 = off)'
-            cand --seed 'seed'
+            cand --seed 'Random seed for sampling: the same seed, prompt and settings give the same text'
             cand --stop 'Stop when the text contains this string (repeatable)'
             cand --model 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]'
             cand --adapter 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]'
-            cand --format 'format'
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
             cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
             cand --chat 'Wrap the prompt in Gemma''s chat turn template'
@@ -352,7 +352,7 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand --ctx 'Longest sequence accepted, in tokens (BOS included)'
             cand --model 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]'
             cand --adapter 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]'
-            cand --format 'format'
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
             cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
@@ -389,7 +389,7 @@ set edit:completion:arg-completer[aida] = {|@words|
         }
         &'aida;ingest'= {
             cand --runbooks 'Runbook directory (repeatable) [default: knowledge.runbook_dirs, else the runbooks built into this binary]'
-            cand --format 'format'
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
             cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
             cand --rebuild 'Discard the existing index and embed everything again'
@@ -405,8 +405,8 @@ set edit:completion:arg-completer[aida] = {|@words|
         &'aida;search'= {
             cand --alert 'Build the query from an alert: Alertmanager payload or single alert JSON (`-` = stdin)'
             cand --top-k 'Number of runbooks to return [default: knowledge.top_k]'
-            cand --mode 'mode'
-            cand --format 'format'
+            cand --mode 'How to rank the runbook sections'
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
             cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'

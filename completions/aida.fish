@@ -52,8 +52,8 @@ complete -c aida -n "__fish_aida_using_subcommand investigate" -l llm -d 'Who wr
 openai\t'Any OpenAI-compatible chat-completions API'
 none\t'No LLM: analyzer findings only'"
 complete -c aida -n "__fish_aida_using_subcommand investigate" -l adapter -d 'LoRA adapter directory (PEFT layout) for the local model' -r -F
-complete -c aida -n "__fish_aida_using_subcommand investigate" -l format -d 'Output format' -r -f -a "markdown\t''
-json\t''"
+complete -c aida -n "__fish_aida_using_subcommand investigate" -l format -d 'Output format' -r -f -a "markdown\t'The report as markdown, warnings first'
+json\t'One JSON document (investigate: the {"reports": [...], "skipped": [...]} envelope; show: the report)'"
 complete -c aida -n "__fish_aida_using_subcommand investigate" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand investigate" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand investigate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
@@ -64,7 +64,7 @@ complete -c aida -n "__fish_aida_using_subcommand eval" -l llm -d 'Who writes th
 openai\t'Any OpenAI-compatible chat-completions API'
 none\t'No LLM: analyzer findings only'"
 complete -c aida -n "__fish_aida_using_subcommand eval" -l adapter -d 'LoRA adapter directory (PEFT layout) for the local model' -r -F
-complete -c aida -n "__fish_aida_using_subcommand eval" -l format -r -f -a "text\t'Human-readable text'
+complete -c aida -n "__fish_aida_using_subcommand eval" -l format -d 'Output format: a table, or the summary and every case with its report' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document'"
 complete -c aida -n "__fish_aida_using_subcommand eval" -l min-accuracy -d 'Exit 1 when category accuracy is below this (0..1)' -r
 complete -c aida -n "__fish_aida_using_subcommand eval" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
@@ -103,10 +103,10 @@ complete -c aida -n "__fish_aida_using_subcommand serve" -s v -l verbose -d 'Mor
 complete -c aida -n "__fish_aida_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr'
 complete -c aida -n "__fish_aida_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aida -n "__fish_aida_using_subcommand serve" -s V -l version -d 'Print version'
-complete -c aida -n "__fish_aida_using_subcommand list" -l status -d 'Only incidents in this state (webhook incidents: their job\'s; others: their latest investigation\'s)' -r -f -a "queued\t''
-running\t''
-done\t''
-failed\t''"
+complete -c aida -n "__fish_aida_using_subcommand list" -l status -d 'Only incidents in this state (webhook incidents: their job\'s; others: their latest investigation\'s)' -r -f -a "queued\t'Waiting for a webhook worker'
+running\t'Being investigated now'
+done\t'Investigated: the report is stored'
+failed\t'Out of attempts (`aida retry ID` queues it again)'"
 complete -c aida -n "__fish_aida_using_subcommand list" -l alertname -d 'Only this alert' -r
 complete -c aida -n "__fish_aida_using_subcommand list" -l since -d 'Only incidents created since WHEN: an age (30m, 24h, 7d, 2w), a date (2026-11-24) or an RFC 3339 time' -r
 complete -c aida -n "__fish_aida_using_subcommand list" -l limit -d 'At most N incidents' -r
@@ -118,13 +118,13 @@ complete -c aida -n "__fish_aida_using_subcommand list" -s v -l verbose -d 'More
 complete -c aida -n "__fish_aida_using_subcommand list" -s q -l quiet -d 'Only errors on stderr'
 complete -c aida -n "__fish_aida_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aida -n "__fish_aida_using_subcommand list" -s V -l version -d 'Print version'
-complete -c aida -n "__fish_aida_using_subcommand show" -l format -d 'Output format' -r -f -a "markdown\t''
-json\t''"
+complete -c aida -n "__fish_aida_using_subcommand show" -l format -d 'Output format' -r -f -a "markdown\t'The report as markdown, warnings first'
+json\t'One JSON document (investigate: the {"reports": [...], "skipped": [...]} envelope; show: the report)'"
 complete -c aida -n "__fish_aida_using_subcommand show" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand show" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
 complete -c aida -n "__fish_aida_using_subcommand show" -s q -l quiet -d 'Only errors on stderr'
-complete -c aida -n "__fish_aida_using_subcommand show" -s h -l help -d 'Print help'
+complete -c aida -n "__fish_aida_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aida -n "__fish_aida_using_subcommand show" -s V -l version -d 'Print version'
 complete -c aida -n "__fish_aida_using_subcommand retry" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand retry" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
@@ -140,7 +140,7 @@ complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_su
 complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -s V -l version -d 'Print version'
 complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Validate an incident bundle and print the rule-based findings'
 complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c aida -n "__fish_aida_using_subcommand bundle; and __fish_seen_subcommand_from check" -l format -r -f -a "text\t'Human-readable text'
+complete -c aida -n "__fish_aida_using_subcommand bundle; and __fish_seen_subcommand_from check" -l format -d 'Output format' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document'"
 complete -c aida -n "__fish_aida_using_subcommand bundle; and __fish_seen_subcommand_from check" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand bundle; and __fish_seen_subcommand_from check" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
@@ -159,7 +159,7 @@ complete -c aida -n "__fish_aida_using_subcommand config; and not __fish_seen_su
 complete -c aida -n "__fish_aida_using_subcommand config; and not __fish_seen_subcommand_from show path help" -f -a "show" -d 'Print every key, its value (secrets masked) and where it came from'
 complete -c aida -n "__fish_aida_using_subcommand config; and not __fish_seen_subcommand_from show path help" -f -a "path" -d 'Print the path of the configuration file in use'
 complete -c aida -n "__fish_aida_using_subcommand config; and not __fish_seen_subcommand_from show path help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c aida -n "__fish_aida_using_subcommand config; and __fish_seen_subcommand_from show" -l format -r -f -a "text\t'Human-readable text'
+complete -c aida -n "__fish_aida_using_subcommand config; and __fish_seen_subcommand_from show" -l format -d 'Output format' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document'"
 complete -c aida -n "__fish_aida_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand config; and __fish_seen_subcommand_from show" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
@@ -189,7 +189,7 @@ complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_sub
 complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list pull info tokenize generate perplexity help" -f -a "generate" -d 'Generate text from a prompt with the local model (streams to stdout)'
 complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list pull info tokenize generate perplexity help" -f -a "perplexity" -d 'Perplexity of a file, scored as one sequence [BOS, t1..tN]'
 complete -c aida -n "__fish_aida_using_subcommand model; and not __fish_seen_subcommand_from list pull info tokenize generate perplexity help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from list" -l format -r -f -a "text\t'Human-readable text'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document'"
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from list" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
@@ -201,7 +201,7 @@ complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcomm
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -l revision -d 'Branch, tag or commit' -r
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -l name -d 'Directory name under the models directory [default: the alias, else the repo\'s name]' -r
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -l quant -d 'Which GGUF to take when the repo has several (case-insensitive)' -r
-complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -l format -r -f -a "text\t'Human-readable text'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -l format -d 'Output format' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document'"
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
@@ -211,7 +211,7 @@ complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcomm
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from pull" -s V -l version -d 'Print version'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -l model -d 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -l adapter -d 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]' -r -F
-complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -l format -r -f -a "text\t'Human-readable text'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -l format -d 'Output format' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document'"
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
@@ -221,7 +221,7 @@ complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcomm
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from tokenize" -l model -d 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from tokenize" -l adapter -d 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]' -r -F
-complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from tokenize" -l format -r -f -a "text\t'Human-readable text'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from tokenize" -l format -d 'Output format' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document'"
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from tokenize" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from tokenize" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
@@ -236,11 +236,11 @@ complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcomm
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l top-p -d 'Nucleus sampling: keep the smallest set of tokens with this much probability' -r
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l top-k -d 'Keep only the K most likely tokens (0 = all)' -r
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l repeat-penalty -d 'Penalise tokens seen in the last 64 (1.0 = off)' -r
-complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l seed -r
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l seed -d 'Random seed for sampling: the same seed, prompt and settings give the same text' -r
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l stop -d 'Stop when the text contains this string (repeatable)' -r
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l model -d 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l adapter -d 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]' -r -F
-complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l format -r -f -a "text\t'Human-readable text'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l format -d 'Output format' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document'"
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from generate" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
@@ -252,7 +252,7 @@ complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcomm
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -l ctx -d 'Longest sequence accepted, in tokens (BOS included)' -r
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -l model -d 'GGUF model file [default: llm.local.model, else the installed Gemma 3 270M]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -l adapter -d 'LoRA adapter directory in PEFT layout [default: llm.local.adapter]' -r -F
-complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -l format -r -f -a "text\t'Human-readable text'
+complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -l format -d 'Output format' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document'"
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from perplexity" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
@@ -268,7 +268,7 @@ complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcomm
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "perplexity" -d 'Perplexity of a file, scored as one sequence [BOS, t1..tN]'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aida -n "__fish_aida_using_subcommand ingest" -l runbooks -d 'Runbook directory (repeatable) [default: knowledge.runbook_dirs, else the runbooks built into this binary]' -r -F
-complete -c aida -n "__fish_aida_using_subcommand ingest" -l format -r -f -a "text\t'Human-readable text'
+complete -c aida -n "__fish_aida_using_subcommand ingest" -l format -d 'Output format' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document'"
 complete -c aida -n "__fish_aida_using_subcommand ingest" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand ingest" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
@@ -279,10 +279,10 @@ complete -c aida -n "__fish_aida_using_subcommand ingest" -s h -l help -d 'Print
 complete -c aida -n "__fish_aida_using_subcommand ingest" -s V -l version -d 'Print version'
 complete -c aida -n "__fish_aida_using_subcommand search" -l alert -d 'Build the query from an alert: Alertmanager payload or single alert JSON (`-` = stdin)' -r -F
 complete -c aida -n "__fish_aida_using_subcommand search" -l top-k -d 'Number of runbooks to return [default: knowledge.top_k]' -r
-complete -c aida -n "__fish_aida_using_subcommand search" -l mode -r -f -a "hybrid\t'BM25 and vectors fused (reciprocal rank fusion) plus an exact alert-name boost'
+complete -c aida -n "__fish_aida_using_subcommand search" -l mode -d 'How to rank the runbook sections' -r -f -a "hybrid\t'BM25 and vectors fused (reciprocal rank fusion) plus an exact alert-name boost'
 bm25\t'tantivy BM25 only'
 vector\t'MiniLM cosine similarity only'"
-complete -c aida -n "__fish_aida_using_subcommand search" -l format -r -f -a "text\t'Human-readable text'
+complete -c aida -n "__fish_aida_using_subcommand search" -l format -d 'Output format' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document'"
 complete -c aida -n "__fish_aida_using_subcommand search" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand search" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F

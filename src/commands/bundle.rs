@@ -13,6 +13,7 @@ use crate::output::{Format, print_json, print_text};
 #[derive(Debug, Subcommand)]
 pub enum BundleCommand {
     /// Validate an incident bundle and print the rule-based findings
+    #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
 }
 
@@ -20,9 +21,19 @@ pub enum BundleCommand {
 pub struct CheckArgs {
     /// Bundle directory (alert.json + cluster/ + optional prometheus/queries.jsonl)
     pub dir: std::path::PathBuf,
+    /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  # What a recorded incident holds and what the analyzers find in it
+  aida bundle check tests/fixtures/bundles/oom_image_resizer
+
+  # Check a bundle recorded with `aida investigate --record DIR` before adding it to a suite
+  aida bundle check ./incident-2026-11-24 --format json
+";
 
 pub fn run(_ctx: &Context, cmd: &BundleCommand) -> Result<Status> {
     match cmd {
@@ -32,16 +43,22 @@ pub fn run(_ctx: &Context, cmd: &BundleCommand) -> Result<Status> {
 
 fn check(args: &CheckArgs) -> Result<Status> {
     let bundle = Bundle::open(&args.dir).map_err(|e| input_error(e.to_string()))?;
-    let alert = match bundle.alert_path() {
-        Some(p) => {
-            let text = std::fs::read_to_string(&p)
-                .map_err(|e| input_error(format!("{}: {e}", p.display())))?;
-            let parsed = crate::alert::parse_str(&text)
-                .map_err(|e| input_error(format!("{}: {e}", p.display())))?;
-            parsed.firing.into_iter().next()
-        }
-        None => None,
+    // Replay accepts a bare cluster dump (the alert can come from elsewhere), but an incident
+    // bundle needs its alert (docs/CONTRACTS.md): without one, there is nothing to check against.
+    let Some(alert_path) = bundle.alert_path() else {
+        return Err(input_error(format!(
+            "{}: not an incident bundle: alert.json is missing (required; cluster/ and \
+             prometheus/queries.jsonl are optional, see docs/CONTRACTS.md \"Incident bundle\")",
+            args.dir.join("alert.json").display()
+        )));
     };
+    let text = std::fs::read_to_string(&alert_path)
+        .map_err(|e| input_error(format!("{}: {e}", alert_path.display())))?;
+    let alert = crate::alert::parse_str(&text)
+        .map_err(|e| input_error(format!("{}: {e}", alert_path.display())))?
+        .firing
+        .into_iter()
+        .next();
     let mut counts = std::collections::BTreeMap::<String, usize>::new();
     for (ns, plural, _) in bundle.all_objects() {
         let key = if ns.is_empty() {
@@ -75,7 +92,7 @@ fn check(args: &CheckArgs) -> Result<Status> {
                 alert
                     .as_ref()
                     .map(|a| a.name())
-                    .unwrap_or("(no alert.json)")
+                    .unwrap_or("(no firing alert)")
             ));
             for (k, n) in &counts {
                 out.push_str(&format!("  {k}: {n}\n"));

@@ -5,6 +5,13 @@ use clap_complete::Shell;
 
 use crate::exit::Status;
 
+pub const EXAMPLES: &str = "\
+Examples:
+  aida completions bash > ~/.local/share/bash-completion/completions/aida
+  aida completions zsh > ~/.zfunc/_aida    # with fpath+=(~/.zfunc) in ~/.zshrc
+  aida completions fish > ~/.config/fish/completions/aida.fish
+";
+
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// Target shell

@@ -11,16 +11,36 @@ use crate::output::{Format, print_json, print_text};
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Print every key, its value (secrets masked) and where it came from
+    #[command(after_help = SHOW_EXAMPLES)]
     Show(ShowArgs),
     /// Print the path of the configuration file in use
+    #[command(after_help = PATH_EXAMPLES)]
     Path,
 }
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
+    /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
+
+const SHOW_EXAMPLES: &str = "\
+Examples:
+  aida config show
+
+  # An environment variable wins over the file; the source column says so
+  AIDA_LLM_BACKEND=none aida config show
+
+  aida --config ./aida.toml config show --format json
+";
+
+const PATH_EXAMPLES: &str = "\
+Examples:
+  aida config path
+  AIDA_HOME=/srv/aida aida config path
+  aida --config ./aida.toml config path
+";
 
 pub fn run(ctx: &Context, cmd: &ConfigCommand) -> Result<Status> {
     match cmd {

@@ -22,12 +22,25 @@ pub struct EvalArgs {
     pub suite: PathBuf,
     #[command(flatten)]
     pub model: ModelArgs,
+    /// Output format: a table, or the summary and every case with its report
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
     /// Exit 1 when category accuracy is below this (0..1)
     #[arg(long, value_name = "X")]
     pub min_accuracy: Option<f64>,
 }
+
+pub const EXAMPLES: &str = "\
+Examples:
+  # The analyzers alone on the bundled cases (offline, a second or two)
+  aida eval tests/fixtures/bundles --llm none
+
+  # In CI: fail (exit 1) below 90% category accuracy
+  aida eval tests/fixtures/bundles --llm none --min-accuracy 0.9
+
+  # The local model; every case with its report, as JSON
+  aida eval tests/fixtures/bundles --llm local --format json > eval.json
+";
 
 #[derive(Debug, Serialize)]
 struct CaseResult {

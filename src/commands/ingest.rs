@@ -19,9 +19,21 @@ pub struct IngestArgs {
     /// Discard the existing index and embed everything again
     #[arg(long)]
     pub rebuild: bool,
+    /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
+
+pub const EXAMPLES: &str = "\
+Examples:
+  # The runbooks built into this binary (works from any directory)
+  aida ingest
+
+  # Your own runbooks; only files whose content changed are embedded again
+  aida ingest --runbooks ./runbooks --runbooks /srv/wiki/runbooks
+
+  aida ingest --rebuild --format json
+";
 
 /// Maps knowledge errors the user can fix to exit 2.
 pub(crate) fn user_facing(err: KnowledgeError) -> anyhow::Error {

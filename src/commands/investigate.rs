@@ -18,10 +18,25 @@ use crate::store::{IncidentSource, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum ReportFormat {
+    /// The report as markdown, warnings first.
     #[default]
     Markdown,
+    /// One JSON document (investigate: the {"reports": [...], "skipped": [...]} envelope; show:
+    /// the report).
     Json,
 }
+
+pub const EXAMPLES: &str = "\
+Examples:
+  # Replay a recorded incident with the analyzers alone: offline, under a second
+  aida investigate --bundle tests/fixtures/bundles/oom_image_resizer --llm none
+
+  # An Alertmanager payload against the live cluster (kubeconfig, prometheus.url), as JSON
+  aida investigate alert.json --format json
+
+  # No payload at hand: name the alert and its labels
+  aida investigate --alertname KubePodCrashLooping --label namespace=shop --label pod=api-0
+";
 
 #[derive(Debug, Args)]
 pub struct InvestigateArgs {

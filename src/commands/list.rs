@@ -10,11 +10,24 @@ use crate::store::{IncidentFilter, IncidentStatus, IncidentSummary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StatusArg {
+    /// Waiting for a webhook worker.
     Queued,
+    /// Being investigated now.
     Running,
+    /// Investigated: the report is stored.
     Done,
+    /// Out of attempts (`aida retry ID` queues it again).
     Failed,
 }
+
+pub const EXAMPLES: &str = "\
+Examples:
+  # What needs attention
+  aida list --status failed --since 24h
+
+  aida list --alertname KubePodCrashLooping --limit 10
+  aida list --since 2026-11-01 --format json
+";
 
 impl From<StatusArg> for IncidentStatus {
     fn from(s: StatusArg) -> Self {

@@ -25,20 +25,31 @@ pub mod search;
 pub mod serve;
 pub mod show;
 
+/// The heading global options are listed under in every command's help, apart from the
+/// command's own options.
+pub const GLOBAL_OPTIONS: &str = "Global options";
+
 /// Options every command accepts.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL_OPTIONS)]
     pub config: Option<PathBuf>,
     /// Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", help_heading = GLOBAL_OPTIONS)]
     pub home: Option<PathBuf>,
     /// More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override
-    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        action = clap::ArgAction::Count,
+        conflicts_with = "quiet",
+        help_heading = GLOBAL_OPTIONS
+    )]
     pub verbose: u8,
     /// Only errors on stderr
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = GLOBAL_OPTIONS)]
     pub quiet: bool,
 }
 

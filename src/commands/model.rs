@@ -15,18 +15,74 @@ use crate::output::{Format, print_json, print_text};
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
     /// List installed models and where each came from
+    #[command(after_help = LIST_EXAMPLES)]
     List(ListArgs),
     /// Download a model from the Hugging Face Hub into the models directory
+    #[command(after_help = PULL_EXAMPLES)]
     Pull(PullArgs),
     /// Show a local model's architecture, tokenizer and load cost
+    #[command(after_help = INFO_EXAMPLES)]
     Info(InfoArgs),
     /// Print the token ids of a file (or - for stdin), BOS included
+    #[command(after_help = TOKENIZE_EXAMPLES)]
     Tokenize(TokenizeArgs),
     /// Generate text from a prompt with the local model (streams to stdout)
+    #[command(after_help = GENERATE_EXAMPLES)]
     Generate(GenerateArgs),
     /// Perplexity of a file, scored as one sequence [BOS, t1..tN]
+    #[command(after_help = PERPLEXITY_EXAMPLES)]
     Perplexity(PerplexityArgs),
 }
+
+const LIST_EXAMPLES: &str = "\
+Examples:
+  aida model list
+  AIDA_MODELS_DIR=/srv/models aida model list --format json
+";
+
+const PULL_EXAMPLES: &str = "\
+Examples:
+  # The embedding model, where the knowledge base looks for it
+  aida model pull all-MiniLM-L6-v2
+
+  # Gemma 3 270M (gated: accept its license on the model page first)
+  aida model pull gemma-3-270m
+
+  # One file of any repo, pinned to a revision, under a name of your choice
+  aida model pull ORG/NAME --file model.gguf --revision v1.0 --name my-model
+";
+
+const INFO_EXAMPLES: &str = "\
+Examples:
+  aida model info
+  aida model info --model ./gemma-3-270m-q4_k_m.gguf --format json
+  aida model info --adapter ./my-adapter
+";
+
+const TOKENIZE_EXAMPLES: &str = "\
+Examples:
+  aida model tokenize notes.txt
+  echo \"Back-off restarting failed container\" | aida model tokenize -
+  aida model tokenize notes.txt --format json
+";
+
+const GENERATE_EXAMPLES: &str = "\
+Examples:
+  # Greedy: the same words every run
+  aida model generate --prompt \"The pod restarts because\" --max-tokens 32
+
+  # Sampled, in Gemma's chat template, stopping at a blank line
+  aida model generate --prompt-file prompt.txt --chat --temperature 0.7 --top-p 0.9 --stop $'\\n\\n'
+
+  aida model generate --prompt \"OOMKilled means\" --adapter ./my-adapter --seed 7
+";
+
+const PERPLEXITY_EXAMPLES: &str = "\
+Examples:
+  aida model perplexity tests/fixtures/llm/texts/code.txt
+  aida model perplexity - --ctx 2048 < notes.txt
+  aida model perplexity notes.txt --adapter ./my-adapter --format json
+";
 
 /// Which model (and adapter) to load; shared by the local-model commands.
 #[derive(Debug, Clone, Args)]
@@ -37,6 +93,7 @@ pub struct LocalModelArgs {
     /// LoRA adapter directory in PEFT layout [default: llm.local.adapter]
     #[arg(long, value_name = "DIR")]
     pub adapter: Option<PathBuf>,
+    /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -83,6 +140,7 @@ pub struct GenerateArgs {
     /// Penalise tokens seen in the last 64 (1.0 = off)
     #[arg(long, default_value_t = 1.0)]
     pub repeat_penalty: f32,
+    /// Random seed for sampling: the same seed, prompt and settings give the same text
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Stop when the text contains this string (repeatable)
@@ -125,12 +183,14 @@ pub struct PullArgs {
     /// Which GGUF to take when the repo has several (case-insensitive)
     #[arg(long, default_value = crate::hub::DEFAULT_QUANT)]
     pub quant: String,
+    /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
+    /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }

@@ -6,6 +6,13 @@ use super::{Context, open_store};
 use crate::exit::{Status, input_error};
 use crate::store::JobState;
 
+pub const EXAMPLES: &str = "\
+Examples:
+  # Find the failed ones, then queue one again; a running `aida serve-webhook` takes it
+  aida list --status failed
+  aida retry 0193a5c2-7c1e-7d2a-9f00-4b1e2c3d4e5f
+";
+
 #[derive(Debug, Args)]
 pub struct RetryArgs {
     /// Incident id (`aida list --status failed`)

@@ -23,11 +23,23 @@ pub struct SearchArgs {
     /// Number of runbooks to return [default: knowledge.top_k]
     #[arg(long, value_name = "N")]
     pub top_k: Option<usize>,
+    /// How to rank the runbook sections
     #[arg(long, value_enum, default_value_t)]
     pub mode: Mode,
+    /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
+
+pub const EXAMPLES: &str = "\
+Examples:
+  aida search \"pod killed for using too much memory\"
+
+  # The query built from an alert (name, summary, component labels, PromQL metrics)
+  aida search --alert alert.json --top-k 3
+
+  aida search \"disk pressure eviction\" --mode bm25 --format json
+";
 
 fn alert_query(path: &PathBuf) -> Result<Query> {
     let text = if path.as_os_str() == "-" {

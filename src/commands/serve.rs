@@ -11,6 +11,18 @@ use crate::exit::{Status, input_error};
 use crate::pipeline::Services;
 use crate::server::{self, Options, Settings};
 
+pub const EXAMPLES: &str = "\
+Examples:
+  # Live cluster, local model, two investigations at a time
+  aida serve-webhook --listen 0.0.0.0:8080 --workers 2
+
+  # Demo: every alert replays one recorded incident, analyzers only
+  aida serve --listen 127.0.0.1:8080 --llm none --bundle tests/fixtures/bundles/oom_image_resizer
+
+  # Give running investigations two minutes on SIGTERM before requeueing them
+  aida serve-webhook --shutdown-timeout 120
+";
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on, HOST:PORT; port 0 takes a free one (the `listening` log line names it) [default: config server.listen]

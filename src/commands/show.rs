@@ -8,6 +8,14 @@ use crate::exit::{Status, input_error};
 use crate::output::{print_json, print_text};
 use crate::report::{Report, render_markdown};
 
+pub const EXAMPLES: &str = "\
+Examples:
+  # The report as `aida investigate` printed it
+  aida show 0193a5c2-7c1e-7d2a-9f00-4b1e2c3d4e5f
+
+  aida show 0193a5c2-7c1e-7d2a-9f00-4b1e2c3d4e5f --format json
+";
+
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// Incident id (`aida list`), or an investigation id

@@ -254,7 +254,8 @@ pub(crate) fn tail(text: &str, n: Option<u64>) -> String {
 pub fn split_kubectl_logs(text: &str) -> Vec<(String, String)> {
     const START: &str = "==== START logs for container ";
     const END: &str = "==== END logs for container ";
-    if !text.contains(START) {
+    // Markers are whole lines: a log line that merely mentions one is log text.
+    if !text.lines().any(|line| line.starts_with(START)) {
         return vec![(String::new(), text.to_string())];
     }
     let mut out: Vec<(String, String)> = Vec::new();

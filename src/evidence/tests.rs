@@ -24,6 +24,17 @@ fn kubectl_log_markers_split_by_container() {
     assert_eq!(tail("1\n2\n3", Some(5)), "1\n2\n3");
 }
 
+/// Found by tests/properties.rs: a log that mentions the marker inside a line (an app logging
+/// kubectl's output, say) came back as no log at all.
+#[test]
+fn a_marker_inside_a_line_is_log_text() {
+    let text = "step 1\nprinted: ==== START logs for container app of pod a/b ====\nstep 2\n";
+    assert_eq!(
+        split_kubectl_logs(text),
+        vec![(String::new(), text.to_string())]
+    );
+}
+
 #[test]
 fn list_items_get_kind_and_are_redacted() {
     let doc = json!({"apiVersion": "v1", "kind": "PodList", "items": [

@@ -189,13 +189,13 @@ fn diff(
 
 /// Parses one runbook into heading chunks, numbering them from `next_id`.
 fn chunk(file: RawFile, hash: String, next_id: &mut u64) -> Result<StoredDoc, Broken> {
-    let doc = match markdown::parse_bytes(&file.bytes, &file.stem) {
+    let doc = match markdown::parse_runbook(&file.path, &file.bytes) {
         Ok(doc) => doc,
         Err(e) => {
-            tracing::warn!(path = %file.path, error = %e, "skipping runbook");
+            tracing::warn!(path = %file.path, error = %e.error, "skipping runbook");
             return Err(Broken {
                 path: file.path,
-                error: e.to_string(),
+                error: e.error.to_string(),
             });
         }
     };

@@ -64,6 +64,23 @@ pub enum ParseError {
     Empty,
 }
 
+/// A runbook file that could not be parsed, with its path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {error}")]
+pub struct RunbookError {
+    pub path: String,
+    pub error: ParseError,
+}
+
+/// Parses a runbook file's bytes: what `aida ingest` does with every file. `path` names the file
+/// in errors, and its stem (the file name without `.md`) is the title of last resort.
+pub fn parse_runbook(path: &str, bytes: &[u8]) -> Result<Document, RunbookError> {
+    parse_bytes(bytes, &super::sources::stem_of(path)).map_err(|error| RunbookError {
+        path: path.to_string(),
+        error,
+    })
+}
+
 /// Parses raw file bytes. `stem` (the file name without extension) is the title of last resort.
 pub fn parse_bytes(bytes: &[u8], stem: &str) -> Result<Document, ParseError> {
     let text = std::str::from_utf8(bytes).map_err(|e| ParseError::Utf8 {
@@ -178,6 +195,9 @@ pub fn parse(text: &str, stem: &str) -> Result<Document, ParseError> {
         }
     }
     flush(&stack, &mut current, &mut sections);
+    // An empty `#` names nothing: the title falls back to the file name, and a runbook that is
+    // nothing else has no text.
+    let first_h1 = first_h1.filter(|h| !h.is_empty());
 
     let title = front
         .title
@@ -308,6 +328,20 @@ mod tests {
             parse("---\ntitle: x\n# never closed\n", "x").unwrap_err(),
             ParseError::UnclosedFrontMatter
         );
+    }
+
+    /// Found by tests/properties.rs: `#` alone parsed to a runbook with an empty title and no
+    /// text, which ingest then indexed as an empty chunk.
+    #[test]
+    fn an_empty_h1_is_no_title() {
+        assert_eq!(parse("#\n", "x").unwrap_err(), ParseError::Empty);
+        assert_eq!(
+            parse("---\nalerts: [A]\n---\n#", "x").unwrap_err(),
+            ParseError::Empty
+        );
+        let doc = parse("# \n\nSome text.\n", "disk-full").unwrap();
+        assert_eq!(doc.title, "disk-full");
+        assert_eq!(doc.sections[0].text, "Some text.");
     }
 
     #[test]

@@ -34,6 +34,7 @@ mod sources;
 
 pub use embed::{EmbedError, Embedder};
 pub use ingest::{IngestOptions, IngestSummary, Progress, ingest};
+pub use markdown::{Document, ParseError, RunbookError, Section, parse_runbook};
 pub use query::{Mode, Query};
 pub use sources::{Broken, Source};
 

@@ -42,7 +42,6 @@ impl Source {
 pub(super) struct RawFile {
     pub(super) key: String,
     pub(super) path: String,
-    pub(super) stem: String,
     pub(super) bytes: Vec<u8>,
 }
 
@@ -79,7 +78,6 @@ pub(super) fn collect(sources: &[Source]) -> Result<(Vec<RawFile>, Vec<Broken>),
                     files.push(RawFile {
                         key: format!("builtin:{rel}"),
                         path: format!("runbooks/{rel}"),
-                        stem: stem_of(rel),
                         bytes: bytes.to_vec(),
                     });
                 }
@@ -103,7 +101,6 @@ pub(super) fn collect(sources: &[Source]) -> Result<(Vec<RawFile>, Vec<Broken>),
                     match std::fs::read(&full) {
                         Ok(bytes) => files.push(RawFile {
                             key: format!("{}:{rel}", root.display()),
-                            stem: stem_of(&rel),
                             path: rel,
                             bytes,
                         }),
