@@ -34,6 +34,9 @@ fn valid_value(key: &aida::config::Key, seed: u64, text: &str) -> toml::Value {
     let s = |t: &str| toml::Value::String(t.to_string());
     match (key.path, key.kind, key.range) {
         ("llm.backend", _, _) => s(["local", "openai", "none"][seed as usize % 3]),
+        ("llm.local.category_policy", _, _) => {
+            s(["analyzers", "supported", "model"][seed as usize % 3])
+        }
         (_, KeyKind::Int, Some((min, max))) => {
             let span = (max - min) as u64 + 1;
             toml::Value::Integer(min + (seed % span) as i64)
