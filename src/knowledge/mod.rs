@@ -47,8 +47,6 @@ const CANDIDATES: usize = 200;
 const RRF_K: f32 = 10.0;
 const RRF_WEIGHT_BM25: f32 = 1.0;
 const RRF_WEIGHT_VECTOR: f32 = 1.0;
-/// Added to a runbook that names the alert exactly: above any fused score.
-const EXACT_BOOST: f32 = 1.0;
 const SNIPPET_CHARS: usize = 240;
 
 #[derive(Debug, thiserror::Error)]
@@ -122,6 +120,9 @@ pub(crate) fn model_dir(home: &Home, config: &Config) -> PathBuf {
 pub struct Hit {
     pub path: String,
     pub heading: String,
+    /// 0..1, higher is better: the runbook's fused score as a fraction of the best this query
+    /// allows (1 = first in every retriever that ran and, for an alert, the runbook naming it).
+    /// The same meaning for every query and mode; see [`KnowledgeBase::search`].
     pub score: f32,
     pub snippet: String,
     /// 1-based rank of this runbook in the BM25 list (None: not among the candidates).
@@ -254,7 +255,10 @@ impl KnowledgeBase {
         Ok(scored)
     }
 
-    /// Runbooks ranked for `query`: one hit per runbook (its best section), at most `top_k`.
+    /// Runbooks ranked for `query`, best first: one hit per runbook (its best section), at most
+    /// `top_k`. A runbook's rank in each retriever (BM25, vectors) counts `w / (RRF_K + rank)`;
+    /// in hybrid mode a runbook that names the alert gets a bonus as large as the best fused
+    /// score; the sum divided by the best sum this query allows is the hit's `score` (0..1).
     pub fn search(&self, query: &Query) -> Result<Vec<Hit>, KnowledgeError> {
         // The two halves are independent: BM25 runs while the query is embedded.
         let (bm25, vector) = rayon::join(
@@ -288,26 +292,40 @@ impl KnowledgeBase {
             .map(|n| normalise_name(n))
             .collect();
 
+        // One scale for every mode: reciprocal rank fusion over the retrievers that ran
+        // (a single retriever is the same formula with one term), plus the exact-name bonus,
+        // divided by the best total this query could give.
+        let bm25_ran = matches!(query.mode, Mode::Hybrid | Mode::Bm25);
+        let vector_ran =
+            matches!(query.mode, Mode::Hybrid | Mode::Vector) && !query.semantic.trim().is_empty();
+        let best_fused: f32 = [(bm25_ran, RRF_WEIGHT_BM25), (vector_ran, RRF_WEIGHT_VECTOR)]
+            .into_iter()
+            .filter(|(ran, _)| *ran)
+            .map(|(_, weight)| rrf(weight, 1))
+            .sum();
+        // As large as the best fused score, so a runbook naming the alert ranks above every
+        // runbook that does not: named ones score above 0.5, the others at most 0.5.
+        let exact_bonus = if query.mode == Mode::Hybrid && !names.is_empty() {
+            best_fused
+        } else {
+            0.0
+        };
+        let best = best_fused + exact_bonus;
+
         let mut candidates: HashSet<usize> = bm_docs.keys().copied().collect();
         candidates.extend(vec_docs.keys().copied());
         let mut hits: Vec<(f32, usize, u64)> = Vec::new();
         for doc in candidates {
             let b = bm_docs.get(&doc);
             let v = vec_docs.get(&doc);
-            let mut score = match query.mode {
-                Mode::Bm25 => 1.0 / b.map_or(f32::INFINITY, |r| r.0 as f32),
-                Mode::Vector => 1.0 / v.map_or(f32::INFINITY, |r| r.0 as f32),
-                Mode::Hybrid => {
-                    b.map_or(0.0, |r| RRF_WEIGHT_BM25 / (RRF_K + r.0 as f32))
-                        + v.map_or(0.0, |r| RRF_WEIGHT_VECTOR / (RRF_K + r.0 as f32))
-                }
-            };
-            if query.mode == Mode::Hybrid && !names.is_empty() && self.names_alert(doc, &names) {
-                score += EXACT_BOOST;
+            let mut fused = b.map_or(0.0, |r| rrf(RRF_WEIGHT_BM25, r.0))
+                + v.map_or(0.0, |r| rrf(RRF_WEIGHT_VECTOR, r.0));
+            if exact_bonus > 0.0 && self.names_alert(doc, &names) {
+                fused += exact_bonus;
             }
             // The section shown: the best BM25 chunk (it matched the words), else the best vector one.
             let chunk = b.or(v).map(|r| r.1).expect("candidate from a list");
-            hits.push((score, doc, chunk));
+            hits.push(((fused / best).min(1.0), doc, chunk));
         }
         hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         hits.truncate(query.top_k);
@@ -343,6 +361,11 @@ impl KnowledgeBase {
             .iter()
             .any(|n| *n == stem || *n == title || d.alerts.iter().any(|a| normalise_name(a) == *n))
     }
+}
+
+/// One retriever's reciprocal-rank-fusion term for a 1-based rank.
+fn rrf(weight: f32, rank: usize) -> f32 {
+    weight / (RRF_K + rank as f32)
 }
 
 /// Lowercase letters and digits only: `Kube Pod Crash Looping` == `KubePodCrashLooping`.
