@@ -1,16 +1,20 @@
 //! The knowledge base: runbooks parsed into heading chunks, indexed for BM25 (tantivy) and
 //! embedded with MiniLM (candle), searched by either or both.
 //!
-//! Layout under `$AIDA_HOME/index/`: `tantivy/` (one document per chunk), `chunks.json` (what was
-//! ingested: per file its content hash, title, alerts and chunks) and `vectors.bin` (one unit
-//! vector per chunk). Ingest is incremental: a file whose sha256 is unchanged is neither parsed
-//! nor embedded again; files no longer present leave all three.
+//! Layout under `$AIDA_HOME/index/`: `CURRENT` names the current generation `gen-<n>/`, which
+//! holds `tantivy/` (one document per chunk), `chunks.json` (what was ingested: per file its
+//! content hash, title, alerts and chunks) and `vectors.bin` (one unit vector per chunk);
+//! `ingest.lock` keeps ingests one at a time. An ingest writes a whole new generation and then
+//! switches `CURRENT`, so searches never see a half-written index (`generation`). Ingest is
+//! incremental: a file whose sha256 is unchanged is neither parsed nor embedded again; files no
+//! longer present leave all three.
 //!
 //! Public surface: [`ingest`] for `aida ingest`, [`KnowledgeBase`] + [`Query`] for searching
 //! (the agent opens one `KnowledgeBase` and reuses it: the model is loaded once).
 //!
 //! Files: `ingest` (sources → chunks → embeddings → index, step by step), `catalog` (the
-//! `chunks.json` catalog and `vectors.bin`), `index` (tantivy), `markdown` (runbook parsing),
+//! `chunks.json` catalog and `vectors.bin`), `generation` (`CURRENT`, the lock, old
+//! generations), `index` (tantivy), `markdown` (runbook parsing),
 //! `embed`/`encoder` (MiniLM), `query` (queries from alerts); searching is here.
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -25,6 +29,7 @@ pub mod bench;
 mod catalog;
 mod embed;
 mod encoder;
+mod generation;
 mod index;
 mod ingest;
 mod markdown;
@@ -68,6 +73,10 @@ pub enum KnowledgeError {
     },
     #[error("{path} is damaged ({message}); run `aida ingest --rebuild`")]
     Corrupt { path: PathBuf, message: String },
+    #[error(
+        "another `aida ingest` is writing the index (it holds the lock {path}); wait for it to finish"
+    )]
+    Locked { path: PathBuf },
 }
 
 impl From<tantivy::TantivyError> for KnowledgeError {
@@ -159,22 +168,51 @@ impl KnowledgeBase {
         Self::open_dir(&home.index(), model_dir(home, config))
     }
 
-    /// Opens the index in `index_dir`, embedding queries with the model in `model_dir`.
+    /// Opens the current index in `index_dir`, embedding queries with the model in `model_dir`.
     pub fn open_dir(index_dir: &Path, model_dir: PathBuf) -> Result<Self, KnowledgeError> {
-        let manifest_path = catalog::manifest_path(index_dir);
-        let tantivy_dir = catalog::tantivy_path(index_dir);
+        let mut attempts = 0;
+        loop {
+            let Some(dir) = generation::current(index_dir)? else {
+                return Err(KnowledgeError::NotIngested {
+                    dir: index_dir.to_path_buf(),
+                });
+            };
+            match Self::open_generation(&dir, model_dir.clone()) {
+                // An ingest may have switched generations and removed this one between the
+                // two steps: open the new current one instead.
+                Err(_)
+                    if attempts < 2 && generation::current(index_dir)?.as_ref() != Some(&dir) =>
+                {
+                    attempts += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// Opens one generation (or the layout from before generations).
+    fn open_generation(dir: &Path, model_dir: PathBuf) -> Result<Self, KnowledgeError> {
+        let manifest_path = catalog::manifest_path(dir);
+        let tantivy_dir = catalog::tantivy_path(dir);
         let Some(manifest) = Manifest::load(&manifest_path)? else {
-            return Err(KnowledgeError::NotIngested {
-                dir: index_dir.to_path_buf(),
+            return Err(KnowledgeError::Corrupt {
+                path: dir.to_path_buf(),
+                message: "its catalog (chunks.json) is missing".into(),
             });
         };
-        if manifest.version != catalog::FORMAT_VERSION || !tantivy_dir.is_dir() {
+        if manifest.version != catalog::FORMAT_VERSION {
             return Err(KnowledgeError::Corrupt {
-                path: index_dir.to_path_buf(),
+                path: dir.to_path_buf(),
                 message: "written by another AIDA version".into(),
             });
         }
-        let vectors = catalog::load_vectors(&catalog::vectors_path(index_dir), manifest.dim)?;
+        if !tantivy_dir.is_dir() {
+            return Err(KnowledgeError::Corrupt {
+                path: dir.to_path_buf(),
+                message: "its BM25 index (tantivy/) is missing".into(),
+            });
+        }
+        let vectors = catalog::load_vectors(&catalog::vectors_path(dir), manifest.dim)?;
         let mut by_id = HashMap::new();
         let mut ids = Vec::new();
         let mut matrix = Vec::new();
