@@ -193,16 +193,11 @@ fn diff(
 
 /// Parses one runbook into heading chunks, numbering them from `next_id`.
 fn chunk(file: RawFile, hash: String, next_id: &mut u64) -> Result<StoredDoc, Broken> {
-    let doc = match markdown::parse_bytes(&file.bytes, &file.stem) {
-        Ok(doc) => doc,
-        Err(e) => {
-            tracing::warn!(path = %file.path, error = %e, "skipping runbook");
-            return Err(Broken {
-                path: file.path,
-                error: e.to_string(),
-            });
-        }
-    };
+    // Not logged here: the caller reports every broken file once, from the summary.
+    let doc = markdown::parse_bytes(&file.bytes, &file.stem).map_err(|e| Broken {
+        path: file.location.clone(),
+        error: e.to_string(),
+    })?;
     let mut new_chunk = |headings: Vec<String>, text: String| {
         let id = *next_id;
         *next_id += 1;
