@@ -823,7 +823,7 @@ _aida() {
             return 0
             ;;
         aida__subcmd__ingest)
-            opts="-v -q -h -V --runbooks --rebuild --format --config --home --verbose --quiet --help --version"
+            opts="-v -q -h -V --runbooks --no-builtin --rebuild --format --config --home --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

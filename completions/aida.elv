@@ -388,11 +388,12 @@ set edit:completion:arg-completer[aida] = {|@words|
         &'aida;model;help;help'= {
         }
         &'aida;ingest'= {
-            cand --runbooks 'Runbook directory (repeatable) [default: knowledge.runbook_dirs, else the runbooks built into this binary]'
+            cand --runbooks 'Runbook directory (repeatable), ingested beside the runbooks built into this binary [default: knowledge.runbook_dirs]'
             cand --format 'Output format'
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
             cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
-            cand --rebuild 'Discard the existing index and embed everything again'
+            cand --no-builtin 'Leave out the runbooks built into this binary (knowledge.builtin_runbooks = false does it always)'
+            cand --rebuild 'Embed everything again instead of reusing unchanged files (searches keep using the current index until the new one is complete)'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
             cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
             cand -q 'Only errors on stderr'

@@ -267,12 +267,13 @@ complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcomm
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Generate text from a prompt with the local model (streams to stdout)'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "perplexity" -d 'Perplexity of a file, scored as one sequence [BOS, t1..tN]'
 complete -c aida -n "__fish_aida_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c aida -n "__fish_aida_using_subcommand ingest" -l runbooks -d 'Runbook directory (repeatable) [default: knowledge.runbook_dirs, else the runbooks built into this binary]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand ingest" -l runbooks -d 'Runbook directory (repeatable), ingested beside the runbooks built into this binary [default: knowledge.runbook_dirs]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand ingest" -l format -d 'Output format' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document'"
 complete -c aida -n "__fish_aida_using_subcommand ingest" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand ingest" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
-complete -c aida -n "__fish_aida_using_subcommand ingest" -l rebuild -d 'Discard the existing index and embed everything again'
+complete -c aida -n "__fish_aida_using_subcommand ingest" -l no-builtin -d 'Leave out the runbooks built into this binary (knowledge.builtin_runbooks = false does it always)'
+complete -c aida -n "__fish_aida_using_subcommand ingest" -l rebuild -d 'Embed everything again instead of reusing unchanged files (searches keep using the current index until the new one is complete)'
 complete -c aida -n "__fish_aida_using_subcommand ingest" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
 complete -c aida -n "__fish_aida_using_subcommand ingest" -s q -l quiet -d 'Only errors on stderr'
 complete -c aida -n "__fish_aida_using_subcommand ingest" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -163,8 +163,10 @@ impl Default for OpenAiConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct KnowledgeConfig {
-    /// Runbook directories to ingest; empty = the runbooks built into the binary.
+    /// Runbook directories to ingest, beside the built-in runbooks.
     pub runbook_dirs: Vec<PathBuf>,
+    /// Ingest the runbooks compiled into the binary too (`aida ingest --no-builtin` turns them off).
+    pub builtin_runbooks: bool,
     /// all-MiniLM-L6-v2 directory; default `<models_dir>/all-MiniLM-L6-v2`.
     pub embedding_model: Option<PathBuf>,
     /// Runbook chunks retrieved per investigation.
@@ -175,6 +177,7 @@ impl Default for KnowledgeConfig {
     fn default() -> Self {
         Self {
             runbook_dirs: Vec::new(),
+            builtin_runbooks: true,
             embedding_model: None,
             top_k: 5,
         }
@@ -341,6 +344,7 @@ pub const KEYS: &[Key] = &[
     int("llm.openai.timeout_secs", 1, 3600),
     int("llm.openai.max_retries", 0, 10),
     key("knowledge.runbook_dirs", KeyKind::PathList),
+    key("knowledge.builtin_runbooks", KeyKind::Bool),
     key("knowledge.embedding_model", KeyKind::Path),
     int("knowledge.top_k", 1, 10),
     key("kubernetes.kubeconfig", KeyKind::Path),
@@ -687,11 +691,11 @@ fn env_value(kind: KeyKind, raw: &str) -> toml::Value {
             .parse::<i64>()
             .map(toml::Value::Integer)
             .unwrap_or_else(|_| toml::Value::String(raw.to_string())),
-        KeyKind::Bool => raw
-            .trim()
-            .parse::<bool>()
-            .map(toml::Value::Boolean)
-            .unwrap_or_else(|_| toml::Value::String(raw.to_string())),
+        KeyKind::Bool => match raw.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => toml::Value::Boolean(true),
+            "0" | "false" | "no" | "off" => toml::Value::Boolean(false),
+            _ => toml::Value::String(raw.to_string()),
+        },
         KeyKind::PathList => toml::Value::Array(
             std::env::split_paths(raw)
                 .filter(|p| !p.as_os_str().is_empty())

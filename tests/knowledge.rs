@@ -19,10 +19,15 @@ fn with_model(home: &TestHome) -> assert_cmd::Command {
     cmd
 }
 
+/// `aida ingest` of `dir` alone (without the built-in runbooks).
 fn ingest_json(home: &TestHome, dir: &Path) -> Value {
+    ingest_args_json(home, &["--no-builtin", "--runbooks", dir.to_str().unwrap()])
+}
+
+fn ingest_args_json(home: &TestHome, args: &[&str]) -> Value {
     let out = with_model(home)
-        .args(["ingest", "--format", "json", "--runbooks"])
-        .arg(dir)
+        .args(["ingest", "--format", "json"])
+        .args(args)
         .output()
         .unwrap();
     assert!(
@@ -74,13 +79,16 @@ fn incremental_ingest_skips_unchanged_drops_deleted_and_reports_broken() {
     assert_eq!(first["unchanged"], 0);
     assert!(first["chunks"].as_u64().unwrap() >= 10);
     assert_eq!(first["embedded"], first["chunks"]);
-    assert!(home.path().join("index/vectors.bin").is_file());
+    assert_eq!(generations(&home), ["gen-1"]);
+    assert!(home.path().join("index/gen-1/vectors.bin").is_file());
 
     let second = ingest_json(&home, &dir);
     assert_eq!(second["indexed"], 0);
     assert_eq!(second["unchanged"], 4);
     assert_eq!(second["embedded"], 0);
     assert_eq!(second["chunks"], first["chunks"]);
+    // Nothing changed: the current generation stays.
+    assert_eq!(generations(&home), ["gen-1"]);
 
     // One edited, one deleted, one broken (bad front matter), one not UTF-8.
     let edited = dir.join("nodes/disk-filling.md");
@@ -99,24 +107,33 @@ fn incremental_ingest_skips_unchanged_drops_deleted_and_reports_broken() {
     std::fs::write(dir.join("nodes/binary.md"), b"# ok\n\xff\xfe\n").unwrap();
 
     let out = with_model(&home)
-        .args(["ingest", "--runbooks"])
+        .args(["ingest", "--no-builtin", "--runbooks"])
         .arg(&dir)
         .output()
         .unwrap();
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stdout.contains("1 indexed, 2 unchanged, 1 removed, 2 broken"),
         "{stdout}"
     );
+    // Each broken file once, by its full path, with the reason.
+    let root = dir.canonicalize().unwrap();
+    let broken = root.join("workloads/broken.md").display().to_string();
+    let binary = root.join("nodes/binary.md").display().to_string();
     assert!(
-        stdout.contains("broken: workloads/broken.md: front matter, line 2"),
+        stdout.contains(&format!("broken: {broken}: front matter, line 2")),
         "{stdout}"
     );
     assert!(
-        stdout.contains("broken: nodes/binary.md: not valid UTF-8"),
+        stdout.contains(&format!("broken: {binary}: not valid UTF-8")),
         "{stdout}"
     );
+    for name in ["broken.md", "binary.md"] {
+        let seen = stdout.matches(name).count() + stderr.matches(name).count();
+        assert_eq!(seen, 1, "{name} reported {seen} times:\n{stdout}\n{stderr}");
+    }
 
     // The deleted runbook is gone from both retrievers; the edit is searchable.
     for mode in ["bm25", "vector"] {
@@ -140,13 +157,42 @@ fn incremental_ingest_skips_unchanged_drops_deleted_and_reports_broken() {
 
     // --rebuild embeds everything again.
     let out = with_model(&home)
-        .args(["ingest", "--rebuild", "--format", "json", "--runbooks"])
+        .args([
+            "ingest",
+            "--rebuild",
+            "--no-builtin",
+            "--format",
+            "json",
+            "--runbooks",
+        ])
         .arg(&dir)
         .output()
         .unwrap();
     let rebuilt: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rebuilt["indexed"], 3);
     assert_eq!(rebuilt["unchanged"], 0);
+    // The generation it replaced stays for readers that just opened it; older ones are gone.
+    assert_eq!(generations(&home), ["gen-2", "gen-3"]);
+    assert_eq!(current(&home), "gen-3");
+}
+
+/// The generation directories under the index, sorted.
+fn generations(home: &TestHome) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(home.path().join("index"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("gen-"))
+        .collect();
+    names.sort();
+    names
+}
+
+fn current(home: &TestHome) -> String {
+    std::fs::read_to_string(home.path().join("index/CURRENT"))
+        .unwrap()
+        .trim()
+        .to_string()
 }
 
 #[test]
@@ -317,4 +363,212 @@ fn hybrid_recall_on_the_dev_set_meets_the_targets() {
             );
         }
     }
+}
+
+/// The runbook files compiled into the binary (build.rs takes every `*.md` but the READMEs).
+fn builtin_count() -> u64 {
+    fn walk(dir: &Path) -> u64 {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().to_lowercase();
+                if e.path().is_dir() {
+                    walk(&e.path())
+                } else {
+                    u64::from(name.ends_with(".md") && name != "readme.md")
+                }
+            })
+            .sum()
+    }
+    walk(&repo_root().join("runbooks"))
+}
+
+/// Scores are fractions of the best match a query allows, best first.
+fn assert_one_sorted_scale(found: &Value) {
+    let scores: Vec<f64> = found["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["score"].as_f64().unwrap())
+        .collect();
+    assert!(!scores.is_empty(), "{found}");
+    assert!(
+        scores.iter().all(|s| (0.0..=1.0).contains(s)),
+        "scores outside 0..1: {scores:?}"
+    );
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "not best first: {scores:?}"
+    );
+}
+
+#[test]
+fn a_runbook_directory_adds_to_the_builtin_runbooks_and_scores_share_one_scale() {
+    let home = TestHome::new();
+    let dir = fixture_copy(&home);
+    let builtin = builtin_count();
+    assert!(builtin >= 40, "{builtin} built-in runbooks");
+
+    let both = ingest_args_json(&home, &["--runbooks", dir.to_str().unwrap()]);
+    assert_eq!(both["files"], builtin + 4, "{both}");
+    assert_eq!(both["broken"].as_array().unwrap().len(), 0, "{both}");
+    // Both sets are searchable.
+    let found = search_json(&home, &["image pull back-off registry", "--top-k", "10"]);
+    let found = paths(&found);
+    assert!(
+        found.contains(&"workloads/image-pull.md".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|p| p.starts_with("runbooks/")),
+        "{found:?}"
+    );
+
+    // One scale, best first, in every mode and for text and alerts alike.
+    let alert = home.path().join("alert.json");
+    std::fs::write(
+        &alert,
+        r#"{"labels":{"alertname":"KubeNodeNotReady","node":"worker-3"},
+            "annotations":{"description":"worker-3 pod keeps restarting in CrashLoopBackOff"}}"#,
+    )
+    .unwrap();
+    for args in [
+        vec!["pod keeps restarting"],
+        vec!["pod keeps restarting", "--mode", "bm25"],
+        vec!["pod keeps restarting", "--mode", "vector"],
+        vec!["--alert", alert.to_str().unwrap(), "--top-k", "10"],
+    ] {
+        assert_one_sorted_scale(&search_json(&home, &args));
+    }
+    // The runbooks naming the alert (the built-in one and the fixture) are on top, in the
+    // upper half of the scale; the others are in the lower half.
+    let named = search_json(&home, &["--alert", alert.to_str().unwrap()]);
+    for (i, r) in named["results"].as_array().unwrap().iter().enumerate() {
+        let score = r["score"].as_f64().unwrap();
+        assert_eq!(i < 2, score > 0.5, "{named}");
+        assert_eq!(
+            i < 2,
+            r["path"].as_str().unwrap().ends_with("node-not-ready.md"),
+            "{named}"
+        );
+    }
+
+    // An investigation merges the alert's and the cause's runbooks: still one sorted scale.
+    let bundle = repo_root().join("tests/fixtures/bundles/oom_java_heap_over_limit");
+    let out = with_model(&home)
+        .args([
+            "investigate",
+            "--llm",
+            "none",
+            "--format",
+            "json",
+            "--bundle",
+        ])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let envelope: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let runbooks = &envelope["reports"][0]["runbooks"];
+    assert!(
+        runbooks.as_array().is_some_and(|r| r.len() >= 2),
+        "{envelope}"
+    );
+    assert_one_sorted_scale(&serde_json::json!({ "results": runbooks }));
+
+    // knowledge.builtin_runbooks = false leaves them out, like --no-builtin.
+    std::fs::write(
+        home.path().join("aida.toml"),
+        "[knowledge]\nbuiltin_runbooks = false\n",
+    )
+    .unwrap();
+    let only_dir = ingest_args_json(&home, &["--runbooks", dir.to_str().unwrap()]);
+    assert_eq!(only_dir["files"], 4, "{only_dir}");
+    assert_eq!(only_dir["removed"], builtin, "{only_dir}");
+    // With neither, there is nothing to ingest: exit 2, saying why.
+    with_model(&home)
+        .arg("ingest")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("nothing to ingest"));
+}
+
+/// `aida search` while `aida ingest --rebuild` runs: every search opens a whole generation and
+/// finds results (before generations, about half failed with "index is damaged").
+#[test]
+fn searches_during_a_rebuild_always_find_a_whole_index() {
+    let home = TestHome::new();
+    // The built-in set: a rebuild embeds it for several seconds.
+    ingest_args_json(&home, &[]);
+    let mut rebuild = home
+        .aida_process()
+        .env("AIDA_MODELS_DIR", models_dir())
+        .args(["ingest", "--rebuild", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut during = 0;
+    let mut failures = Vec::new();
+    loop {
+        let finished = rebuild.try_wait().unwrap().is_some();
+        let out = with_model(&home)
+            .args(["search", "pod keeps restarting", "--format", "json"])
+            .output()
+            .unwrap();
+        let results = serde_json::from_slice::<Value>(&out.stdout)
+            .ok()
+            .and_then(|v| v["results"].as_array().map(Vec::len))
+            .unwrap_or(0);
+        if !out.status.success() || results == 0 {
+            failures.push(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        if finished {
+            break;
+        }
+        during += 1;
+    }
+    let out = rebuild.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} searches failed, first: {:?}",
+        failures.len(),
+        during + 1,
+        &failures[..failures.len().min(3)]
+    );
+    eprintln!(
+        "{} searches, {during} of them while the rebuild ran",
+        during + 1
+    );
+    assert!(during >= 2, "only {during} searches overlapped the rebuild");
+    assert_eq!(current(&home), "gen-2");
+    // The next ingest removes the generation the rebuild replaced.
+    ingest_args_json(&home, &[]);
+    assert_eq!(generations(&home), ["gen-2"]);
+}
+
+#[test]
+fn a_second_ingest_is_refused_naming_the_lock() {
+    let home = TestHome::new();
+    let index = home.path().join("index");
+    std::fs::create_dir_all(&index).unwrap();
+    let lock = index.join("ingest.lock");
+    let held = std::fs::File::create(&lock).unwrap();
+    held.try_lock().unwrap();
+    with_model(&home)
+        .arg("ingest")
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(lock.display().to_string()));
+    drop(held);
 }

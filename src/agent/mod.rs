@@ -327,14 +327,7 @@ impl Investigator {
             evidence: conclusion.evidence,
             hypotheses: conclusion.hypotheses,
             next_steps: conclusion.next_steps,
-            runbooks: hits
-                .iter()
-                .map(|h| RunbookRef {
-                    path: h.path.clone(),
-                    heading: h.heading.clone(),
-                    score: f64::from(h.score),
-                })
-                .collect(),
+            runbooks: runbook_refs(&hits),
             trajectory: trajectory.into_steps(),
             model,
             timings_ms: timings,
@@ -662,6 +655,22 @@ fn compact_args(args: &Value) -> String {
         .join(" ")
 }
 
+/// The report's runbooks, best score first. Scores are on one 0..1 scale whichever search found
+/// them (`knowledge::Hit::score`), so the cause's and the alert's hits sort together; the
+/// prompt keeps the merged order, which leads with the cause's runbook.
+fn runbook_refs(hits: &[Hit]) -> Vec<RunbookRef> {
+    let mut refs: Vec<RunbookRef> = hits
+        .iter()
+        .map(|h| RunbookRef {
+            path: h.path.clone(),
+            heading: h.heading.clone(),
+            score: f64::from(h.score),
+        })
+        .collect();
+    refs.sort_by(|a, b| b.score.total_cmp(&a.score));
+    refs
+}
+
 /// The cause's two best runbooks, then the alert's, then the cause's others: each runbook once,
 /// at most `limit`, and the alert's own runbook is never pushed out by the cause's.
 fn merge_hits(by_cause: Vec<Hit>, by_alert: Vec<Hit>, limit: usize) -> Vec<Hit> {
@@ -768,5 +777,19 @@ mod tests {
             paths(merge_hits(many, vec![hit("alert.md")], 3)),
             ["a.md", "b.md", "alert.md"]
         );
+    }
+
+    #[test]
+    fn report_runbooks_are_sorted_best_first() {
+        let scored = |path: &str, score: f32| Hit { score, ..hit(path) };
+        let merged = merge_hits(
+            vec![scored("oom.md", 0.62), scored("crash.md", 0.4)],
+            vec![scored("alert.md", 0.97)],
+            3,
+        );
+        let refs = runbook_refs(&merged);
+        let order: Vec<(&str, f64)> = refs.iter().map(|r| (r.path.as_str(), r.score)).collect();
+        assert_eq!(order[0].0, "alert.md");
+        assert!(order.windows(2).all(|w| w[0].1 >= w[1].1), "{order:?}");
     }
 }

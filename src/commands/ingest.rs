@@ -12,11 +12,16 @@ use crate::output::{Format, print_json, print_text};
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
-    /// Runbook directory (repeatable) [default: knowledge.runbook_dirs, else the runbooks built
-    /// into this binary]
+    /// Runbook directory (repeatable), ingested beside the runbooks built into this binary
+    /// [default: knowledge.runbook_dirs]
     #[arg(long = "runbooks", value_name = "DIR")]
     pub runbooks: Vec<PathBuf>,
-    /// Discard the existing index and embed everything again
+    /// Leave out the runbooks built into this binary (knowledge.builtin_runbooks = false does it
+    /// always)
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// Embed everything again instead of reusing unchanged files (searches keep using the
+    /// current index until the new one is complete)
     #[arg(long)]
     pub rebuild: bool,
     /// Output format
@@ -45,7 +50,7 @@ pub(crate) fn user_facing(err: KnowledgeError) -> anyhow::Error {
 }
 
 pub fn run(ctx: &Context, args: &IngestArgs) -> Result<Status> {
-    let sources = Source::resolve(&args.runbooks, ctx.config());
+    let sources = Source::resolve(&args.runbooks, ctx.config(), args.no_builtin);
     let index_dir = ctx.home.index();
     let bar = std::io::stderr().is_terminal() && !ctx.global.quiet;
     let mut progress_bar: Option<indicatif::ProgressBar> = None;
@@ -79,9 +84,7 @@ pub fn run(ctx: &Context, args: &IngestArgs) -> Result<Status> {
     .map_err(user_facing)
     .with_context(|| format!("ingesting runbooks into {}", index_dir.display()))?;
 
-    for b in &summary.broken {
-        tracing::warn!("skipped {}: {}", b.path, b.error);
-    }
+    // Each broken file is reported once, in the result (the JSON's `broken`, or a line here).
     match args.format {
         Format::Json => print_json(&summary)?,
         Format::Text => {

@@ -383,3 +383,53 @@ fn bounded_numbers_are_refused_naming_the_key_and_where_it_was_set() {
     std::fs::remove_file(file).unwrap();
     Config::load_with(&Home::at(home.path()), None, &env(&[])).unwrap();
 }
+
+#[test]
+fn builtin_runbooks_is_a_checked_boolean_in_file_and_env() {
+    let home = tempfile::tempdir().unwrap();
+    let h = Home::at(home.path());
+    assert!(Config::default().knowledge.builtin_runbooks);
+    let path = write(
+        home.path(),
+        "aida.toml",
+        "[knowledge]\nbuiltin_runbooks = false\n",
+    );
+    let loaded = Config::load_with(&h, Some(&path), &env(&[])).unwrap();
+    assert!(!loaded.config.knowledge.builtin_runbooks);
+    // The environment beats the file; the usual spellings of a switch are accepted.
+    for (value, expected) in [("1", true), ("yes", true), ("off", false), ("true", true)] {
+        let loaded = Config::load_with(
+            &h,
+            Some(&path),
+            &env(&[("AIDA_KNOWLEDGE_BUILTIN_RUNBOOKS", value)]),
+        )
+        .unwrap();
+        assert_eq!(
+            loaded.config.knowledge.builtin_runbooks, expected,
+            "{value}"
+        );
+    }
+    let err = Config::load_with(
+        &h,
+        None,
+        &env(&[("AIDA_KNOWLEDGE_BUILTIN_RUNBOOKS", "maybe")]),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "environment variable AIDA_KNOWLEDGE_BUILTIN_RUNBOOKS=\"maybe\": invalid type: string \"maybe\", expected a boolean"
+    );
+    let path = write(
+        home.path(),
+        "aida.toml",
+        "[knowledge]\nbuiltin_runbooks = \"no\"\n",
+    );
+    let err = Config::load_with(&h, Some(&path), &env(&[])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "config file {}, line 2, column 20, key `knowledge.builtin_runbooks`: invalid type: string \"no\", expected a boolean",
+            path.display()
+        )
+    );
+}

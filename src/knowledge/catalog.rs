@@ -137,7 +137,7 @@ pub(super) fn save_vectors(
     write_atomic(path, &bytes)
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), KnowledgeError> {
+pub(super) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), KnowledgeError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| KnowledgeError::io(dir, e))?;
     tmp.write_all(bytes)

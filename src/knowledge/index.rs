@@ -129,10 +129,6 @@ impl BmIndex {
         Ok(self.index.writer(50_000_000)?)
     }
 
-    pub fn delete_doc(&self, writer: &IndexWriter, doc_key: &str) {
-        writer.delete_term(Term::from_field_text(self.fields.doc, doc_key));
-    }
-
     pub fn add_chunk(&self, writer: &IndexWriter, chunk: &ChunkDoc) -> Result<(), KnowledgeError> {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();

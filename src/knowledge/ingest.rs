@@ -1,10 +1,11 @@
 //! `aida ingest`: runbooks from their sources into the index, incrementally.
 //!
-//! The steps, in order: `collect` the runbook files of every source; open the previous index
-//! when it was made with the same embedding model (`previous_index`); `diff` the files against
-//! it by sha256 and `chunk` the new and changed ones; embed their chunks (`embed_fresh`); update
-//! the BM25 index, removing the chunks of deleted and changed files (`update_bm25`); write the
-//! vectors and the catalog (`save`).
+//! The steps, in order: `collect` the runbook files of every source; take the writer lock and
+//! open the current index when it was made with the same embedding model (`previous_index`);
+//! `diff` the files against it by sha256 and `chunk` the new and changed ones; embed their
+//! chunks (`embed_fresh`); write a new generation — BM25 index (`write_bm25`, from the catalog:
+//! cheap next to embedding), vectors and catalog (`save`) — and publish it (see `generation`).
+//! When nothing changed, the current generation stays.
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -13,6 +14,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::catalog::{self, Manifest, StoredChunk, StoredDoc, Vectors};
+use super::generation;
 use super::index::{BmIndex, ChunkDoc};
 use super::sources::{Broken, RawFile, Source, collect};
 use super::{Embedder, KnowledgeError, embedding_text, markdown};
@@ -63,26 +65,49 @@ fn sha256_hex(bytes: &[u8]) -> String {
 pub fn ingest(index_dir: &Path, opts: IngestOptions) -> Result<IngestSummary, KnowledgeError> {
     let started = Instant::now();
     let (files, mut broken) = collect(&opts.sources)?;
+    let lock = generation::lock(index_dir)?;
     let embedder = Embedder::load(&opts.model_dir)?;
-    std::fs::create_dir_all(index_dir).map_err(|e| KnowledgeError::io(index_dir, e))?;
 
-    let (mut manifest, mut vectors) = previous_index(index_dir, &embedder, opts.rebuild)?;
+    // A CURRENT that cannot be read is an index to start over, like an unreadable catalog.
+    let previous = generation::current(index_dir).ok().flatten();
+    let base = previous
+        .as_deref()
+        .filter(|_| !opts.rebuild)
+        .and_then(|dir| previous_index(dir, &embedder));
+    // The layout from before generations is always rewritten as one.
+    let base_is_generation = base.is_some() && previous.as_deref() != Some(index_dir);
+    let (mut manifest, mut vectors) = base.unwrap_or_else(|| {
+        let empty = Manifest::empty(embedder.name(), embedder.dim(), embedder.max_tokens());
+        (empty, Vectors::new())
+    });
     let old_docs: HashMap<String, StoredDoc> = std::mem::take(&mut manifest.docs)
         .into_iter()
         .map(|d| (d.key.clone(), d))
         .collect();
     let plan = diff(files, &old_docs, &mut manifest.next_id, &mut broken);
-    let (removed, replaced) = stale_keys(&old_docs, &plan);
+    let removed = removed_keys(&old_docs, &plan);
     let embedded = embed_fresh(&embedder, &plan, &mut vectors, opts.progress)?;
-    update_bm25(
-        &catalog::tantivy_path(index_dir),
-        &plan,
-        removed.iter().chain(&replaced),
-    )?;
 
     let indexed = plan.fresh.len();
     manifest.docs = plan.docs;
-    let chunks = save(index_dir, &manifest, &vectors)?;
+    let chunks = manifest.docs.iter().map(|d| d.chunks.len()).sum();
+    let current = match &previous {
+        Some(dir) if base_is_generation && indexed == 0 && removed.is_empty() => dir.clone(),
+        _ => {
+            let dir = generation::create(index_dir, &lock)?;
+            write_bm25(&catalog::tantivy_path(&dir), &manifest.docs)?;
+            save(&dir, &manifest, &vectors)?;
+            generation::publish(index_dir, &dir, &lock)?;
+            dir
+        }
+    };
+    // The generation this ingest replaced stays until the next one: a reader may have just
+    // resolved it.
+    let keep: Vec<&Path> = [Some(current.as_path()), previous.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    generation::remove_old(index_dir, &keep, &lock);
     Ok(IngestSummary {
         files: manifest.docs.len() + broken.len(),
         indexed,
@@ -95,47 +120,26 @@ pub fn ingest(index_dir: &Path, opts: IngestOptions) -> Result<IngestSummary, Kn
     })
 }
 
-/// The catalog and vectors of the index in `index_dir` when they can be built on (same format
-/// and embedding model, a vector for every chunk, the BM25 index present); otherwise an empty
-/// catalog, and the BM25 index is removed so that it is rebuilt.
-fn previous_index(
-    index_dir: &Path,
-    embedder: &Embedder,
-    rebuild: bool,
-) -> Result<(Manifest, Vectors), KnowledgeError> {
-    let manifest_path = catalog::manifest_path(index_dir);
-    let vectors_path = catalog::vectors_path(index_dir);
-    let tantivy_dir = catalog::tantivy_path(index_dir);
-    let old = if rebuild {
-        None
-    } else {
-        Manifest::load(&manifest_path)
-            .ok()
-            .flatten()
-            .filter(|m| {
-                m.version == catalog::FORMAT_VERSION
-                    && m.model == embedder.name()
-                    && m.dim == embedder.dim()
-                    && m.max_tokens == embedder.max_tokens()
-            })
-            .filter(|_| tantivy_dir.is_dir())
-    };
-    let old_vectors = match &old {
-        Some(m) => catalog::load_vectors(&vectors_path, m.dim).unwrap_or_default(),
-        None => Vectors::new(),
-    };
-    let old = old.filter(|m| {
-        // Vectors missing for any chunk: the files disagree, start over.
-        m.docs
-            .iter()
-            .all(|d| d.chunks.iter().all(|c| old_vectors.contains_key(&c.id)))
-    });
-    if old.is_none() && tantivy_dir.exists() {
-        std::fs::remove_dir_all(&tantivy_dir).map_err(|e| KnowledgeError::io(&tantivy_dir, e))?;
-    }
-    let manifest = old
-        .unwrap_or_else(|| Manifest::empty(embedder.name(), embedder.dim(), embedder.max_tokens()));
-    Ok((manifest, old_vectors))
+/// The catalog and vectors of the index in `dir` when they can be built on: same format and
+/// embedding model, a vector for every chunk, the BM25 index present.
+fn previous_index(dir: &Path, embedder: &Embedder) -> Option<(Manifest, Vectors)> {
+    let manifest = Manifest::load(&catalog::manifest_path(dir))
+        .ok()
+        .flatten()
+        .filter(|m| {
+            m.version == catalog::FORMAT_VERSION
+                && m.model == embedder.name()
+                && m.dim == embedder.dim()
+                && m.max_tokens == embedder.max_tokens()
+        })
+        .filter(|_| catalog::tantivy_path(dir).is_dir())?;
+    let vectors = catalog::load_vectors(&catalog::vectors_path(dir), manifest.dim).ok()?;
+    // Vectors missing for any chunk: the files disagree, start over.
+    let complete = manifest
+        .docs
+        .iter()
+        .all(|d| d.chunks.iter().all(|c| vectors.contains_key(&c.id)));
+    complete.then_some((manifest, vectors))
 }
 
 /// The runbooks this ingest keeps: unchanged files as the previous index has them, new and
@@ -189,16 +193,11 @@ fn diff(
 
 /// Parses one runbook into heading chunks, numbering them from `next_id`.
 fn chunk(file: RawFile, hash: String, next_id: &mut u64) -> Result<StoredDoc, Broken> {
-    let doc = match markdown::parse_runbook(&file.path, &file.bytes) {
-        Ok(doc) => doc,
-        Err(e) => {
-            tracing::warn!(path = %file.path, error = %e.error, "skipping runbook");
-            return Err(Broken {
-                path: file.path,
-                error: e.error.to_string(),
-            });
-        }
-    };
+    // Not logged here: the caller reports every broken file once, from the summary.
+    let doc = markdown::parse_bytes(&file.bytes, &file.stem).map_err(|e| Broken {
+        path: file.location.clone(),
+        error: e.to_string(),
+    })?;
     let mut new_chunk = |headings: Vec<String>, text: String| {
         let id = *next_id;
         *next_id += 1;
@@ -226,22 +225,14 @@ fn chunk(file: RawFile, hash: String, next_id: &mut u64) -> Result<StoredDoc, Br
     })
 }
 
-/// The keys whose chunks leave the index: files no longer in the sources (`removed`) and changed
-/// files, whose old chunks are replaced (`replaced`).
-fn stale_keys(old_docs: &HashMap<String, StoredDoc>, plan: &Plan) -> (Vec<String>, Vec<String>) {
+/// The files no longer in the sources: their chunks leave the index.
+fn removed_keys(old_docs: &HashMap<String, StoredDoc>, plan: &Plan) -> Vec<String> {
     let kept: HashSet<&str> = plan.docs.iter().map(|d| d.key.as_str()).collect();
-    let removed = old_docs
+    old_docs
         .keys()
         .filter(|k| !kept.contains(k.as_str()))
         .cloned()
-        .collect();
-    let replaced = plan
-        .fresh
-        .iter()
-        .map(|&i| plan.docs[i].key.clone())
-        .filter(|k| old_docs.contains_key(k))
-        .collect();
-    (removed, replaced)
+        .collect()
 }
 
 /// Embeds the chunks of the fresh files into `vectors`; returns how many.
@@ -277,23 +268,11 @@ fn embed_fresh(
     Ok(ids.len())
 }
 
-/// The BM25 index: drops the chunks of the `stale` files, adds those of the fresh ones.
-fn update_bm25<'a>(
-    tantivy_dir: &Path,
-    plan: &Plan,
-    stale: impl Iterator<Item = &'a String>,
-) -> Result<(), KnowledgeError> {
+/// A new generation's BM25 index, one document per chunk of the catalog.
+fn write_bm25(tantivy_dir: &Path, docs: &[StoredDoc]) -> Result<(), KnowledgeError> {
     let bm = BmIndex::open_or_create(tantivy_dir)?;
-    let mut stale = stale.peekable();
-    if stale.peek().is_none() && plan.fresh.is_empty() {
-        return Ok(());
-    }
     let mut writer = bm.writer()?;
-    for key in stale {
-        bm.delete_doc(&writer, key);
-    }
-    for &i in &plan.fresh {
-        let d = &plan.docs[i];
+    for d in docs {
         let alerts = d.alerts.join(" ");
         for c in &d.chunks {
             bm.add_chunk(
@@ -316,19 +295,13 @@ fn update_bm25<'a>(
 }
 
 /// Writes the vectors of the catalog's chunks (those of removed files are left out) and the
-/// catalog itself; returns the number of chunks.
-fn save(index_dir: &Path, manifest: &Manifest, vectors: &Vectors) -> Result<usize, KnowledgeError> {
+/// catalog itself into a generation directory.
+fn save(dir: &Path, manifest: &Manifest, vectors: &Vectors) -> Result<(), KnowledgeError> {
     let all_ids: Vec<u64> = manifest
         .docs
         .iter()
         .flat_map(|d| d.chunks.iter().map(|c| c.id))
         .collect();
-    catalog::save_vectors(
-        &catalog::vectors_path(index_dir),
-        manifest.dim,
-        &all_ids,
-        vectors,
-    )?;
-    manifest.save(&catalog::manifest_path(index_dir))?;
-    Ok(all_ids.len())
+    catalog::save_vectors(&catalog::vectors_path(dir), manifest.dim, &all_ids, vectors)?;
+    manifest.save(&catalog::manifest_path(dir))
 }

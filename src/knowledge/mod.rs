@@ -1,16 +1,20 @@
 //! The knowledge base: runbooks parsed into heading chunks, indexed for BM25 (tantivy) and
 //! embedded with MiniLM (candle), searched by either or both.
 //!
-//! Layout under `$AIDA_HOME/index/`: `tantivy/` (one document per chunk), `chunks.json` (what was
-//! ingested: per file its content hash, title, alerts and chunks) and `vectors.bin` (one unit
-//! vector per chunk). Ingest is incremental: a file whose sha256 is unchanged is neither parsed
-//! nor embedded again; files no longer present leave all three.
+//! Layout under `$AIDA_HOME/index/`: `CURRENT` names the current generation `gen-<n>/`, which
+//! holds `tantivy/` (one document per chunk), `chunks.json` (what was ingested: per file its
+//! content hash, title, alerts and chunks) and `vectors.bin` (one unit vector per chunk);
+//! `ingest.lock` keeps ingests one at a time. An ingest writes a whole new generation and then
+//! switches `CURRENT`, so searches never see a half-written index (`generation`). Ingest is
+//! incremental: a file whose sha256 is unchanged is neither parsed nor embedded again; files no
+//! longer present leave all three.
 //!
 //! Public surface: [`ingest`] for `aida ingest`, [`KnowledgeBase`] + [`Query`] for searching
 //! (the agent opens one `KnowledgeBase` and reuses it: the model is loaded once).
 //!
 //! Files: `ingest` (sources → chunks → embeddings → index, step by step), `catalog` (the
-//! `chunks.json` catalog and `vectors.bin`), `index` (tantivy), `markdown` (runbook parsing),
+//! `chunks.json` catalog and `vectors.bin`), `generation` (`CURRENT`, the lock, old
+//! generations), `index` (tantivy), `markdown` (runbook parsing),
 //! `embed`/`encoder` (MiniLM), `query` (queries from alerts); searching is here.
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -25,6 +29,7 @@ pub mod bench;
 mod catalog;
 mod embed;
 mod encoder;
+mod generation;
 mod index;
 mod ingest;
 mod markdown;
@@ -48,8 +53,6 @@ const CANDIDATES: usize = 200;
 const RRF_K: f32 = 10.0;
 const RRF_WEIGHT_BM25: f32 = 1.0;
 const RRF_WEIGHT_VECTOR: f32 = 1.0;
-/// Added to a runbook that names the alert exactly: above any fused score.
-const EXACT_BOOST: f32 = 1.0;
 const SNIPPET_CHARS: usize = 240;
 
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +74,10 @@ pub enum KnowledgeError {
     },
     #[error("{path} is damaged ({message}); run `aida ingest --rebuild`")]
     Corrupt { path: PathBuf, message: String },
+    #[error(
+        "another `aida ingest` is writing the index (it holds the lock {path}); wait for it to finish"
+    )]
+    Locked { path: PathBuf },
 }
 
 impl From<tantivy::TantivyError> for KnowledgeError {
@@ -123,6 +130,9 @@ pub(crate) fn model_dir(home: &Home, config: &Config) -> PathBuf {
 pub struct Hit {
     pub path: String,
     pub heading: String,
+    /// 0..1, higher is better: the runbook's fused score as a fraction of the best this query
+    /// allows (1 = first in every retriever that ran and, for an alert, the runbook naming it).
+    /// The same meaning for every query and mode; see [`KnowledgeBase::search`].
     pub score: f32,
     pub snippet: String,
     /// 1-based rank of this runbook in the BM25 list (None: not among the candidates).
@@ -159,22 +169,51 @@ impl KnowledgeBase {
         Self::open_dir(&home.index(), model_dir(home, config))
     }
 
-    /// Opens the index in `index_dir`, embedding queries with the model in `model_dir`.
+    /// Opens the current index in `index_dir`, embedding queries with the model in `model_dir`.
     pub fn open_dir(index_dir: &Path, model_dir: PathBuf) -> Result<Self, KnowledgeError> {
-        let manifest_path = catalog::manifest_path(index_dir);
-        let tantivy_dir = catalog::tantivy_path(index_dir);
+        let mut attempts = 0;
+        loop {
+            let Some(dir) = generation::current(index_dir)? else {
+                return Err(KnowledgeError::NotIngested {
+                    dir: index_dir.to_path_buf(),
+                });
+            };
+            match Self::open_generation(&dir, model_dir.clone()) {
+                // An ingest may have switched generations and removed this one between the
+                // two steps: open the new current one instead.
+                Err(_)
+                    if attempts < 2 && generation::current(index_dir)?.as_ref() != Some(&dir) =>
+                {
+                    attempts += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// Opens one generation (or the layout from before generations).
+    fn open_generation(dir: &Path, model_dir: PathBuf) -> Result<Self, KnowledgeError> {
+        let manifest_path = catalog::manifest_path(dir);
+        let tantivy_dir = catalog::tantivy_path(dir);
         let Some(manifest) = Manifest::load(&manifest_path)? else {
-            return Err(KnowledgeError::NotIngested {
-                dir: index_dir.to_path_buf(),
+            return Err(KnowledgeError::Corrupt {
+                path: dir.to_path_buf(),
+                message: "its catalog (chunks.json) is missing".into(),
             });
         };
-        if manifest.version != catalog::FORMAT_VERSION || !tantivy_dir.is_dir() {
+        if manifest.version != catalog::FORMAT_VERSION {
             return Err(KnowledgeError::Corrupt {
-                path: index_dir.to_path_buf(),
+                path: dir.to_path_buf(),
                 message: "written by another AIDA version".into(),
             });
         }
-        let vectors = catalog::load_vectors(&catalog::vectors_path(index_dir), manifest.dim)?;
+        if !tantivy_dir.is_dir() {
+            return Err(KnowledgeError::Corrupt {
+                path: dir.to_path_buf(),
+                message: "its BM25 index (tantivy/) is missing".into(),
+            });
+        }
+        let vectors = catalog::load_vectors(&catalog::vectors_path(dir), manifest.dim)?;
         let mut by_id = HashMap::new();
         let mut ids = Vec::new();
         let mut matrix = Vec::new();
@@ -255,7 +294,10 @@ impl KnowledgeBase {
         Ok(scored)
     }
 
-    /// Runbooks ranked for `query`: one hit per runbook (its best section), at most `top_k`.
+    /// Runbooks ranked for `query`, best first: one hit per runbook (its best section), at most
+    /// `top_k`. A runbook's rank in each retriever (BM25, vectors) counts `w / (RRF_K + rank)`;
+    /// in hybrid mode a runbook that names the alert gets a bonus as large as the best fused
+    /// score; the sum divided by the best sum this query allows is the hit's `score` (0..1).
     pub fn search(&self, query: &Query) -> Result<Vec<Hit>, KnowledgeError> {
         // The two halves are independent: BM25 runs while the query is embedded.
         let (bm25, vector) = rayon::join(
@@ -289,26 +331,40 @@ impl KnowledgeBase {
             .map(|n| normalise_name(n))
             .collect();
 
+        // One scale for every mode: reciprocal rank fusion over the retrievers that ran
+        // (a single retriever is the same formula with one term), plus the exact-name bonus,
+        // divided by the best total this query could give.
+        let bm25_ran = matches!(query.mode, Mode::Hybrid | Mode::Bm25);
+        let vector_ran =
+            matches!(query.mode, Mode::Hybrid | Mode::Vector) && !query.semantic.trim().is_empty();
+        let best_fused: f32 = [(bm25_ran, RRF_WEIGHT_BM25), (vector_ran, RRF_WEIGHT_VECTOR)]
+            .into_iter()
+            .filter(|(ran, _)| *ran)
+            .map(|(_, weight)| rrf(weight, 1))
+            .sum();
+        // As large as the best fused score, so a runbook naming the alert ranks above every
+        // runbook that does not: named ones score above 0.5, the others at most 0.5.
+        let exact_bonus = if query.mode == Mode::Hybrid && !names.is_empty() {
+            best_fused
+        } else {
+            0.0
+        };
+        let best = best_fused + exact_bonus;
+
         let mut candidates: HashSet<usize> = bm_docs.keys().copied().collect();
         candidates.extend(vec_docs.keys().copied());
         let mut hits: Vec<(f32, usize, u64)> = Vec::new();
         for doc in candidates {
             let b = bm_docs.get(&doc);
             let v = vec_docs.get(&doc);
-            let mut score = match query.mode {
-                Mode::Bm25 => 1.0 / b.map_or(f32::INFINITY, |r| r.0 as f32),
-                Mode::Vector => 1.0 / v.map_or(f32::INFINITY, |r| r.0 as f32),
-                Mode::Hybrid => {
-                    b.map_or(0.0, |r| RRF_WEIGHT_BM25 / (RRF_K + r.0 as f32))
-                        + v.map_or(0.0, |r| RRF_WEIGHT_VECTOR / (RRF_K + r.0 as f32))
-                }
-            };
-            if query.mode == Mode::Hybrid && !names.is_empty() && self.names_alert(doc, &names) {
-                score += EXACT_BOOST;
+            let mut fused = b.map_or(0.0, |r| rrf(RRF_WEIGHT_BM25, r.0))
+                + v.map_or(0.0, |r| rrf(RRF_WEIGHT_VECTOR, r.0));
+            if exact_bonus > 0.0 && self.names_alert(doc, &names) {
+                fused += exact_bonus;
             }
             // The section shown: the best BM25 chunk (it matched the words), else the best vector one.
             let chunk = b.or(v).map(|r| r.1).expect("candidate from a list");
-            hits.push((score, doc, chunk));
+            hits.push(((fused / best).min(1.0), doc, chunk));
         }
         hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         hits.truncate(query.top_k);
@@ -344,6 +400,11 @@ impl KnowledgeBase {
             .iter()
             .any(|n| *n == stem || *n == title || d.alerts.iter().any(|a| normalise_name(a) == *n))
     }
+}
+
+/// One retriever's reciprocal-rank-fusion term for a 1-based rank.
+fn rrf(weight: f32, rank: usize) -> f32 {
+    weight / (RRF_K + rank as f32)
 }
 
 /// Lowercase letters and digits only: `Kube Pod Crash Looping` == `KubePodCrashLooping`.

@@ -1,6 +1,9 @@
-//! Where runbooks come from: directories searched for markdown files, or the set compiled into
+//! Where runbooks come from: directories searched for markdown files, and the set compiled into
 //! the binary.
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
 
 use serde::Serialize;
 
@@ -23,18 +26,20 @@ pub enum Source {
 }
 
 impl Source {
-    /// `--runbooks` dirs, else `knowledge.runbook_dirs`, else the built-in set.
-    pub(crate) fn resolve(flags: &[PathBuf], config: &Config) -> Vec<Source> {
+    /// The built-in set (unless `no_builtin` or `knowledge.builtin_runbooks = false`) and the
+    /// `--runbooks` dirs, else `knowledge.runbook_dirs`.
+    pub(crate) fn resolve(flags: &[PathBuf], config: &Config, no_builtin: bool) -> Vec<Source> {
         let dirs = if flags.is_empty() {
             &config.knowledge.runbook_dirs
         } else {
             flags
         };
-        if dirs.is_empty() {
-            vec![Source::Builtin]
-        } else {
-            dirs.iter().cloned().map(Source::Dir).collect()
-        }
+        let builtin = config.knowledge.builtin_runbooks && !no_builtin;
+        builtin
+            .then_some(Source::Builtin)
+            .into_iter()
+            .chain(dirs.iter().cloned().map(Source::Dir))
+            .collect()
     }
 }
 
@@ -42,6 +47,9 @@ impl Source {
 pub(super) struct RawFile {
     pub(super) key: String,
     pub(super) path: String,
+    /// Where the file is, for messages: a directory's file by its full path.
+    pub(super) location: String,
+    pub(super) stem: String,
     pub(super) bytes: Vec<u8>,
 }
 
@@ -63,57 +71,86 @@ pub(super) fn stem_of(path: &str) -> String {
         .to_string()
 }
 
+/// The runbook files of `sources`, directories first. A built-in runbook is left out when a
+/// directory holds a byte-identical copy (`knowledge.runbook_dirs = ["runbooks"]` in a checkout
+/// would otherwise list every runbook twice).
 pub(super) fn collect(sources: &[Source]) -> Result<(Vec<RawFile>, Vec<Broken>), KnowledgeError> {
+    if sources.is_empty() {
+        return Err(KnowledgeError::NoRunbooks(
+            "nothing to ingest: the built-in runbooks are turned off (--no-builtin or knowledge.builtin_runbooks = false) and no --runbooks DIR or knowledge.runbook_dirs is given".into(),
+        ));
+    }
     let mut files = Vec::new();
     let mut broken = Vec::new();
     for source in sources {
-        match source {
-            Source::Builtin => {
-                if builtin::RUNBOOKS.is_empty() {
-                    return Err(KnowledgeError::NoRunbooks(
-                        "this aida binary was built without runbooks (runbooks/ was empty): pass --runbooks DIR or set knowledge.runbook_dirs".into(),
-                    ));
-                }
-                for (rel, bytes) in builtin::RUNBOOKS {
-                    files.push(RawFile {
-                        key: format!("builtin:{rel}"),
-                        path: format!("runbooks/{rel}"),
-                        bytes: bytes.to_vec(),
-                    });
-                }
+        if let Source::Dir(dir) = source {
+            collect_dir(dir, &mut files, &mut broken)?;
+        }
+    }
+    if sources.contains(&Source::Builtin) {
+        if builtin::RUNBOOKS.is_empty() {
+            return Err(KnowledgeError::NoRunbooks(
+                "this aida binary was built without runbooks (runbooks/ was empty): pass --runbooks DIR or set knowledge.runbook_dirs".into(),
+            ));
+        }
+        let copies: HashSet<[u8; 32]> = files
+            .iter()
+            .map(|f| Sha256::digest(&f.bytes).into())
+            .collect();
+        for (rel, bytes) in builtin::RUNBOOKS {
+            if copies.contains(&<[u8; 32]>::from(Sha256::digest(bytes))) {
+                continue;
             }
-            Source::Dir(dir) => {
-                if !dir.is_dir() {
-                    return Err(KnowledgeError::NotADirectory { path: dir.clone() });
-                }
-                let root = dir.canonicalize().map_err(|e| KnowledgeError::io(dir, e))?;
-                let mut rels = Vec::new();
-                walk(&root, &root, &mut rels, &mut broken);
-                if rels.is_empty() {
-                    return Err(KnowledgeError::NoRunbooks(format!(
-                        "no markdown runbooks (*.md) under {}",
-                        dir.display()
-                    )));
-                }
-                rels.sort();
-                for rel in rels {
-                    let full = root.join(&rel);
-                    match std::fs::read(&full) {
-                        Ok(bytes) => files.push(RawFile {
-                            key: format!("{}:{rel}", root.display()),
-                            path: rel,
-                            bytes,
-                        }),
-                        Err(e) => broken.push(Broken {
-                            path: full.display().to_string(),
-                            error: e.to_string(),
-                        }),
-                    }
-                }
-            }
+            files.push(RawFile {
+                key: format!("builtin:{rel}"),
+                path: format!("runbooks/{rel}"),
+                location: format!("runbooks/{rel}"),
+                stem: stem_of(rel),
+                bytes: bytes.to_vec(),
+            });
         }
     }
     Ok((files, broken))
+}
+
+/// The runbook files under `dir`, in path order; unreadable ones go to `broken`.
+fn collect_dir(
+    dir: &Path,
+    files: &mut Vec<RawFile>,
+    broken: &mut Vec<Broken>,
+) -> Result<(), KnowledgeError> {
+    if !dir.is_dir() {
+        return Err(KnowledgeError::NotADirectory {
+            path: dir.to_path_buf(),
+        });
+    }
+    let root = dir.canonicalize().map_err(|e| KnowledgeError::io(dir, e))?;
+    let mut rels = Vec::new();
+    walk(&root, &root, &mut rels, broken);
+    if rels.is_empty() {
+        return Err(KnowledgeError::NoRunbooks(format!(
+            "no markdown runbooks (*.md) under {}",
+            dir.display()
+        )));
+    }
+    rels.sort();
+    for rel in rels {
+        let full = root.join(&rel);
+        match std::fs::read(&full) {
+            Ok(bytes) => files.push(RawFile {
+                key: format!("{}:{rel}", root.display()),
+                location: full.display().to_string(),
+                stem: stem_of(&rel),
+                path: rel,
+                bytes,
+            }),
+            Err(e) => broken.push(Broken {
+                path: full.display().to_string(),
+                error: e.to_string(),
+            }),
+        }
+    }
+    Ok(())
 }
 
 /// Relative paths (with `/`) of the runbook files under `dir`; hidden entries are skipped.
@@ -151,6 +188,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>, broken: &mut Vec<Broken>
 /// A file that was skipped, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Broken {
+    /// The file's full path (`runbooks/...` for a built-in one).
     pub path: String,
     pub error: String,
 }
@@ -169,18 +207,48 @@ mod tests {
     }
 
     #[test]
-    fn sources_prefer_flags_then_config_then_builtin() {
+    fn builtin_runbooks_stay_beside_directories_unless_turned_off() {
         let mut config = Config::default();
-        assert_eq!(Source::resolve(&[], &config), [Source::Builtin]);
+        assert_eq!(Source::resolve(&[], &config, false), [Source::Builtin]);
         config.knowledge.runbook_dirs = vec![PathBuf::from("/etc/rb")];
         assert_eq!(
-            Source::resolve(&[], &config),
-            [Source::Dir("/etc/rb".into())]
+            Source::resolve(&[], &config, false),
+            [Source::Builtin, Source::Dir("/etc/rb".into())]
         );
         assert_eq!(
-            Source::resolve(&[PathBuf::from("x")], &config),
+            Source::resolve(&[PathBuf::from("x")], &config, false),
+            [Source::Builtin, Source::Dir("x".into())]
+        );
+        assert_eq!(
+            Source::resolve(&[PathBuf::from("x")], &config, true),
             [Source::Dir("x".into())]
         );
+        config.knowledge.builtin_runbooks = false;
+        assert_eq!(
+            Source::resolve(&[], &config, false),
+            [Source::Dir("/etc/rb".into())]
+        );
+        config.knowledge.runbook_dirs.clear();
+        assert!(Source::resolve(&[], &config, false).is_empty());
+        let err = collect(&[]).err().expect("nothing to ingest");
+        assert!(
+            err.is_user_error() && err.to_string().contains("--no-builtin"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_directory_copy_of_a_builtin_runbook_replaces_it() {
+        let builtin_only = collect(&[Source::Builtin]).unwrap().0;
+        let (rel, bytes) = builtin::RUNBOOKS[0];
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("copy.md"), bytes).unwrap();
+        std::fs::write(dir.path().join("own.md"), "# Own\n\ntext").unwrap();
+        let (files, _) =
+            collect(&[Source::Builtin, Source::Dir(dir.path().to_path_buf())]).unwrap();
+        assert_eq!(files.len(), builtin_only.len() + 1);
+        assert!(files.iter().any(|f| f.path == "copy.md"));
+        assert!(!files.iter().any(|f| f.path == format!("runbooks/{rel}")));
     }
 
     #[test]

@@ -84,7 +84,10 @@ pub fn render_markdown(report: &Report) -> String {
     }
     if !report.runbooks.is_empty() {
         let _ = writeln!(md, "\n## Runbooks\n");
-        for r in &report.runbooks {
+        // Best first even for a report stored before its runbooks were sorted.
+        let mut runbooks: Vec<_> = report.runbooks.iter().collect();
+        runbooks.sort_by(|a, b| b.score.total_cmp(&a.score));
+        for r in runbooks {
             let _ = writeln!(md, "- `{}` — {} ({:.3})", r.path, r.heading, r.score);
         }
     }
