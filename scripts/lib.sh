@@ -1,6 +1,13 @@
 # Shared helpers for AIDA's scripts. Source it; do not run it.
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# Bold only on a terminal and without NO_COLOR (https://no-color.org): logs are often redirected.
+log() {
+  if [ -t 2 ] && [ -z "${NO_COLOR:-}" ]; then
+    printf '\033[1m==> %s\033[0m\n' "$*" >&2
+  else
+    printf '==> %s\n' "$*" >&2
+  fi
+}
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Runs a command as root: directly when we are root, else through sudo.

@@ -318,3 +318,16 @@ fn terminal_gets_colour_unless_no_color_is_set() {
         "colour despite NO_COLOR: {plain:?}"
     );
 }
+
+/// The scripts' `log` (scripts/lib.sh) follows the same rule: bold only on a terminal.
+#[test]
+fn script_logs_on_a_redirected_stderr_are_plain() {
+    let lib = common::repo_root().join("scripts/lib.sh");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(". '{}'; log building", lib.display()))
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "==> building\n");
+}

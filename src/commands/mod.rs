@@ -27,7 +27,7 @@ pub mod show;
 
 /// The heading global options are listed under in every command's help, apart from the
 /// command's own options.
-pub const GLOBAL_OPTIONS: &str = "Global options";
+const GLOBAL_OPTIONS: &str = "Global options";
 
 /// Options every command accepts.
 #[derive(Debug, Clone, Args)]
