@@ -167,16 +167,9 @@ impl Focus {
     }
 }
 
+/// The plural of a Kind (`ReplicaSet` → `replicasets`), as the evidence layer knows kinds.
 fn plural_of(kind: &str) -> Option<&'static str> {
-    Some(match kind {
-        "ReplicaSet" => "replicasets",
-        "Deployment" => "deployments",
-        "StatefulSet" => "statefulsets",
-        "DaemonSet" => "daemonsets",
-        "Job" => "jobs",
-        "CronJob" => "cronjobs",
-        _ => return None,
-    })
+    crate::evidence::Kind::find(kind).ok().map(|k| k.plural)
 }
 
 fn find<'a>(snap: &'a Snapshot, plural: &str, ns: &str, name: &str) -> Option<&'a Value> {
@@ -192,16 +185,7 @@ fn exists(snap: &Snapshot, resource: &str) -> bool {
         [kind, name] => ("", *kind, *name),
         _ => return false,
     };
-    let plural = match kind {
-        "Pod" => "pods",
-        "Node" => "nodes",
-        "PersistentVolumeClaim" => "persistentvolumeclaims",
-        k => match plural_of(k) {
-            Some(p) => p,
-            None => return false,
-        },
-    };
-    find(snap, plural, ns, name).is_some()
+    plural_of(kind).is_some_and(|plural| find(snap, plural, ns, name).is_some())
 }
 
 fn claims(p: &Value) -> impl Iterator<Item = &str> {

@@ -138,11 +138,14 @@ impl Snapshot {
                     || rules::s(p, "/metadata/labels/app.kubernetes.io~1name") == svc
             })
         };
-        snap.service_pods = snap
+        let serving_pods: Vec<&Value> = snap
             .items("pods")
             .iter()
             .filter(|p| serving(p) && !rules::pod_in_trouble(p))
             .take(3)
+            .collect();
+        let service_pods = serving_pods
+            .iter()
             .map(|p| {
                 (
                     rules::s(p, "/metadata/namespace").to_string(),
@@ -155,12 +158,7 @@ impl Snapshot {
             .iter()
             .filter(|p| rules::pod_in_trouble(p))
             .take(12)
-            .chain(
-                snap.items("pods")
-                    .iter()
-                    .filter(|p| serving(p) && !rules::pod_in_trouble(p))
-                    .take(3),
-            )
+            .chain(serving_pods)
             .map(|p| {
                 let containers = rules::arr(p, "/spec/containers")
                     .iter()
@@ -173,6 +171,7 @@ impl Snapshot {
                 )
             })
             .collect();
+        snap.service_pods = service_pods;
         for (ns, pod, containers) in troubled {
             for c in containers {
                 for previous in [false, true] {

@@ -73,6 +73,7 @@ fn about_requests(alert: Option<&Alert>) -> bool {
 pub(super) fn metrics(cx: &mut Ctx<'_>, alert: Option<&Alert>) {
     let snap = cx.snap;
     let service = alert_service(alert);
+    let request_alert = about_requests(alert);
     for m in &snap.metrics {
         let ns = m.namespace.as_deref().unwrap_or_default();
         let series: Vec<(&Value, f64)> = arr(&m.answer, "/data/result")
@@ -144,7 +145,7 @@ pub(super) fn metrics(cx: &mut Ctx<'_>, alert: Option<&Alert>) {
                 }
             }
             MetricKind::LatencyP99 | MetricKind::ErrorRatio => {
-                if !about_requests(alert) {
+                if !request_alert {
                     continue;
                 }
                 let own = |x: &Value| {
