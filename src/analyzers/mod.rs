@@ -74,6 +74,9 @@ pub struct Snapshot {
     /// Running pods of the service a request alert names (`namespace`, `pod`): their logs are
     /// read although they do not crash.
     pub service_pods: Vec<(String, String)>,
+    /// Running control-plane pods (`namespace`, `pod`) whose logs were read because the alert
+    /// is about the control plane.
+    pub control_plane_pods: Vec<(String, String)>,
 }
 
 /// How many log lines analyzers read (and quote from; the same tail the agent's pod_logs uses).
@@ -119,6 +122,24 @@ impl Snapshot {
                 }
             }
         }
+        // The control plane lives in kube-system: read it for an alert about the control plane,
+        // or when a pod is Pending without any scheduling decision (is a scheduler running?).
+        let control_plane_alert = alert.is_some_and(rules::is_control_plane_alert);
+        if (control_plane_alert || !rules::undecided_pods(&snap).is_empty())
+            && !namespaces.iter().any(|n| n == "kube-system")
+        {
+            for plural in ["pods", "events"] {
+                let Ok(kind) = Kind::find(plural) else {
+                    continue;
+                };
+                if let Ok(items) = source
+                    .list(kind, Some("kube-system"), &ListSelector::default())
+                    .await
+                {
+                    snap.objects.entry(kind.plural).or_default().extend(items);
+                }
+            }
+        }
         for plural in CLUSTER {
             let Ok(kind) = Kind::find(plural) else {
                 continue;
@@ -153,12 +174,31 @@ impl Snapshot {
                 )
             })
             .collect();
+        let components: Vec<&Value> = if control_plane_alert {
+            snap.items("pods")
+                .iter()
+                .filter(|p| rules::is_control_plane_pod(p) && !rules::pod_in_trouble(p))
+                .take(6)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let control_plane_pods = components
+            .iter()
+            .map(|p| {
+                (
+                    rules::s(p, "/metadata/namespace").to_string(),
+                    rules::s(p, "/metadata/name").to_string(),
+                )
+            })
+            .collect();
         let troubled: Vec<(String, String, Vec<String>)> = snap
             .items("pods")
             .iter()
             .filter(|p| rules::pod_in_trouble(p))
             .take(12)
             .chain(serving_pods)
+            .chain(components)
             .map(|p| {
                 let containers = rules::arr(p, "/spec/containers")
                     .iter()
@@ -172,6 +212,7 @@ impl Snapshot {
             })
             .collect();
         snap.service_pods = service_pods;
+        snap.control_plane_pods = control_plane_pods;
         for (ns, pod, containers) in troubled {
             for c in containers {
                 for previous in [false, true] {

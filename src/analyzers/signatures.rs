@@ -46,7 +46,7 @@ const fn sig(
 }
 
 use Category::{
-    CertificateExpiry as Cert, ConfigMissing as Config, CrashAppError as App,
+    CertificateExpiry as Cert, ConfigMissing as Config, ControlPlane as Cp, CrashAppError as App,
     DependencyFailure as Dep, NetworkDns as Dns, OomKilled as Oom, Storage,
 };
 
@@ -57,6 +57,11 @@ const MEM: &str = "the process ran out of memory";
 const CONF: &str = "required configuration is missing";
 const DEP: &str = "a dependency is unreachable";
 const BUG: &str = "the application crashes on a bug";
+const ETCD_FULL: &str =
+    "etcd is out of space (its backend quota): every write to the cluster fails";
+const ETCD_SLOW: &str = "etcd is slow or without a leader: the API server's requests time out";
+const LEASE: &str =
+    "a control-plane component lost its leader lease: the API server is slow or unreachable";
 
 pub(crate) const SIGNATURES: &[Signature] = &[
     // Certificates: expired, not yet valid, untrusted.
@@ -122,6 +127,66 @@ pub(crate) const SIGNATURES: &[Signature] = &[
         Cert,
         TLS,
         "upstream handshake failed: certificate has expired",
+    ),
+    // TLS alerts from the peer: it refused this side's certificate (an mTLS client
+    // certificate that expired or that the peer does not trust).
+    sig(
+        "JVM",
+        r"Received fatal alert: (certificate_expired|bad_certificate|certificate_unknown)",
+        Cert,
+        TLS,
+        "Caused by: javax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_expired",
+    ),
+    sig(
+        "Go",
+        r"remote error: tls: (expired certificate|bad certificate)",
+        Cert,
+        TLS,
+        "kafka: client has run out of available brokers to talk to: remote error: tls: expired certificate",
+    ),
+    sig(
+        "OpenSSL",
+        r"(sslv3|tlsv1) alert (certificate expired|bad certificate)",
+        Cert,
+        TLS,
+        "SSL routines:ssl3_read_bytes:sslv3 alert certificate expired:../ssl/record/rec_layer_s3.c:1562:SSL alert number 45",
+    ),
+    // The control plane: etcd out of space or too slow, components losing their leases. Any
+    // client of the API server may print these, not only the control plane's own pods.
+    sig(
+        "etcd",
+        r"database space exceeded",
+        Cp,
+        ETCD_FULL,
+        "etcdserver: mvcc: database space exceeded",
+    ),
+    sig(
+        "etcd",
+        r"NOSPACE|etcdserver: no space",
+        Cp,
+        ETCD_FULL,
+        r#"{"level":"warn","msg":"alarm raised","alarm":"NOSPACE","from":"cd590dae0f692213"}"#,
+    ),
+    sig(
+        "etcd",
+        r"etcdserver: (request timed out|leader changed|too many requests|no leader)",
+        Cp,
+        ETCD_SLOW,
+        "Error from server: etcdserver: request timed out",
+    ),
+    sig(
+        "etcd",
+        r"failed to send out heartbeat on time|slow fdatasync",
+        Cp,
+        ETCD_SLOW,
+        r#"{"level":"warn","msg":"leader failed to send out heartbeat on time; took too long, leader is overloaded likely from slow disk"}"#,
+    ),
+    sig(
+        "client-go",
+        r"leaderelection lost|failed to renew lease",
+        Cp,
+        LEASE,
+        "leaderelection.go:308] failed to renew lease kube-system/kube-controller-manager: timed out waiting for the condition",
     ),
     // DNS: the name does not resolve.
     sig(
@@ -207,6 +272,22 @@ pub(crate) const SIGNATURES: &[Signature] = &[
         Dns,
         DNS,
         "nginx: [emerg] host not found in upstream \"backend:8080\" in /etc/nginx/conf.d/default.conf:12",
+    ),
+    // A lookup that times out: the resolver does not answer (DNS down, or a NetworkPolicy
+    // that blocks egress to port 53). Before the generic timeouts below.
+    sig(
+        "Go",
+        r"lookup \S+ on \S+:53: (read udp \S+: )?i/o timeout",
+        Dns,
+        DNS,
+        "dial tcp: lookup ledger-db.finance.svc.cluster.local on 172.20.0.10:53: read udp 10.58.68.27:47113->172.20.0.10:53: i/o timeout",
+    ),
+    sig(
+        "Go",
+        r"hostname resolving error",
+        Dns,
+        DNS,
+        "failed to connect to `host=db.shop.svc user=app database=app`: hostname resolving error (lookup db.shop.svc: operation was canceled)",
     ),
     sig(
         "any",

@@ -28,8 +28,8 @@ pub struct ServeArgs {
     /// Address to listen on, HOST:PORT; port 0 takes a free one (the `listening` log line names it) [default: config server.listen]
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
-    /// Investigations run at once, sharing one loaded model [default: config server.workers]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    /// Investigations run at once, sharing one loaded model; 0 only receives (another server on the same store investigates) [default: config server.workers]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=64))]
     pub workers: Option<u16>,
     /// Replay this incident bundle as every alert's evidence instead of the live cluster (demo and test mode)
     #[arg(long, value_name = "DIR")]

@@ -6,9 +6,11 @@ use super::{Finding, Quote, Snapshot};
 use crate::alert::Alert;
 pub(crate) use crate::evidence::render::{arr, num, s};
 use crate::report::Category;
+pub(crate) use control_plane::{is_control_plane_alert, is_control_plane_pod, undecided_pods};
 
 mod admission;
 mod config;
+mod control_plane;
 mod fallback;
 mod jobs;
 mod logs;
@@ -131,6 +133,7 @@ pub(crate) fn run(snap: &Snapshot, alert: Option<&Alert>) -> Vec<Finding> {
         }
     }
     logs::service_logs(&mut cx);
+    control_plane::control_plane(&mut cx);
     quota::quota(&mut cx);
     admission::admission(&mut cx);
     storage::pvcs(&mut cx);

@@ -159,7 +159,7 @@ pub(super) fn pod_rules<'a>(cx: &mut Ctx<'a>, pod: &'a Value) {
         }
     }
     evicted(cx, &p);
-    if is_control_plane(pod) {
+    if super::is_control_plane_pod(pod) {
         for f in cx.out[before..].iter_mut() {
             f.category = Category::ControlPlane;
             f.summary = format!("Control-plane component affected: {}", f.summary);
@@ -168,26 +168,20 @@ pub(super) fn pod_rules<'a>(cx: &mut Ctx<'a>, pod: &'a Value) {
     }
 }
 
-fn is_control_plane(pod: &Value) -> bool {
-    let n = meta_name(pod);
-    meta_ns(pod) == "kube-system"
-        && [
-            "kube-apiserver",
-            "etcd",
-            "kube-scheduler",
-            "kube-controller-manager",
-        ]
-        .iter()
-        .any(|c| n.starts_with(c))
-}
-
 /// OOMKilled (or exit code 137 under a memory limit, with no failing probe to explain it).
 fn oom_killed(cx: &mut Ctx<'_>, p: &Pod<'_>, c: &Container<'_>) -> bool {
     let (spec, st, cname) = (c.spec, c.st, c.name);
     let oom = ["state", "lastState"]
         .iter()
         .any(|at| c.term_reason(at) == "OOMKilled");
+    // A SIGKILL is not an OOM kill when the kubelet says why it killed: an eviction (the node's
+    // pressure, not the container's limit) or a container it lost track of.
+    let killed_for_another_reason = s(p.pod, "/status/reason") == "Evicted"
+        || ["state", "lastState"]
+            .iter()
+            .any(|at| c.term_reason(at) == "ContainerStatusUnknown");
     let oom_by_code = !oom
+        && !killed_for_another_reason
         && ["state", "lastState"]
             .iter()
             .any(|at| c.term_code(at) == Some(137))
@@ -470,4 +464,38 @@ fn evicted(cx: &mut Ctx<'_>, p: &Pod<'_>) {
         ))],
         0.75,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::analyzers::{Snapshot, analyze, top_category};
+    use crate::report::Category;
+
+    /// The kubelet kills an evicted pod's containers (exit 137, `ContainerStatusUnknown`): the
+    /// node's memory pressure is the cause, not the container's limit.
+    #[test]
+    fn an_evicted_pod_killed_with_137_is_the_nodes_pressure_not_an_oom_kill() {
+        let pod = json!({"metadata": {"name": "p", "namespace": "n"},
+            "spec": {"nodeName": "w1", "containers": [{"name": "c", "image": "i",
+                "resources": {"limits": {"memory": "1Gi"}}}]},
+            "status": {"phase": "Failed", "reason": "Evicted",
+                "message": "The node was low on resource: memory. Threshold quantity: 100Mi, available: 87084Ki.",
+                "containerStatuses": [{"name": "c", "ready": false, "restartCount": 0,
+                    "state": {"terminated": {"reason": "ContainerStatusUnknown", "exitCode": 137}}}]}});
+        let mut snap = Snapshot::default();
+        snap.objects.insert("pods", vec![pod.clone()]);
+        let f = analyze(&snap, None);
+        assert_eq!(top_category(&f), Category::NodeFailure, "{f:#?}");
+        assert!(!f.iter().any(|x| x.category == Category::OomKilled));
+
+        // Not evicted, same exit code under a limit: still read as the limit's OOM kill.
+        let mut oom = pod;
+        oom["status"] = json!({"phase": "Running", "containerStatuses": [{"name": "c", "ready": false,
+            "restartCount": 3, "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+            "lastState": {"terminated": {"reason": "Error", "exitCode": 137}}}]});
+        snap.objects.insert("pods", vec![oom]);
+        assert_eq!(top_category(&analyze(&snap, None)), Category::OomKilled);
+    }
 }
