@@ -15,7 +15,7 @@ const BLOCK: Duration = Duration::from_millis(500);
 /// A resolution read by a server that died is applied by another after this long.
 const ABANDONED: Duration = Duration::from_secs(30);
 
-pub async fn run(queue: RedisQueue, store: Store, identity: Identity, phase: watch::Receiver<Phase>) {
+pub async fn run(queue: RedisQueue, mut store: Store, identity: Identity, phase: watch::Receiver<Phase>) {
     let key = queue.keys.resolved(&identity.holder);
     let mut conn = match queue.create_group(&key).await {
         Ok(()) => queue.own_connection(BLOCK).await,
@@ -28,7 +28,7 @@ pub async fn run(queue: RedisQueue, store: Store, identity: Identity, phase: wat
         return;
     };
     while *phase.borrow() == Phase::Running {
-        if let Err(err) = once(conn, &key, &store, &identity).await {
+        if let Err(err) = once(conn, &key, &mut store, &identity).await {
             tracing::warn!(%err, "could not apply resolutions from Redis");
             tokio::time::sleep(BLOCK).await;
         }
@@ -38,7 +38,7 @@ pub async fn run(queue: RedisQueue, store: Store, identity: Identity, phase: wat
 async fn once(
     conn: &mut redis::aio::ConnectionManager,
     key: &str,
-    store: &Store,
+    store: &mut Store,
     identity: &Identity,
 ) -> Result<(), RedisError> {
     let claimed: StreamAutoClaimReply = redis::cmd("XAUTOCLAIM")

@@ -432,7 +432,7 @@ impl Worker<'_> {
     async fn finish(
         &self,
         conn: &mut ConnectionManager,
-        store: &Store,
+        store: &mut Store,
         entry: &Entry,
         firing: &str,
         incident_id: &str,
@@ -476,7 +476,7 @@ impl Worker<'_> {
     async fn failed(
         &self,
         conn: &mut ConnectionManager,
-        store: &Store,
+        store: &mut Store,
         entry: &Entry,
         firing: &str,
         kind: &'static str,
@@ -544,7 +544,7 @@ impl Worker<'_> {
     async fn dead_letter(
         &self,
         conn: &mut ConnectionManager,
-        store: &Store,
+        store: &mut Store,
         entry: &Entry,
         alert: Option<&IncomingAlert>,
         error: &str,
