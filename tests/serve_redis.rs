@@ -23,7 +23,9 @@ fn redis_url() -> Option<String> {
     match std::env::var("AIDA_TEST_REDIS_URL") {
         Ok(url) if !url.is_empty() => Some(url),
         _ if std::env::var_os("AIDA_CI").is_some() || std::env::var_os("CI").is_some() => {
-            panic!("AIDA_TEST_REDIS_URL is not set in CI: scripts/test.sh starts Redis (scripts/redis-test.sh)")
+            panic!(
+                "AIDA_TEST_REDIS_URL is not set in CI: scripts/test.sh starts Redis (scripts/redis-test.sh)"
+            )
         }
         _ => {
             eprintln!(
@@ -55,7 +57,13 @@ struct Server {
 impl Server {
     /// Starts `aida serve ARGS` on the Redis queue `stream` and waits (at most 60 s) for its
     /// `listening` (or, with `--no-listen`, `working`) log line.
-    fn start(home: &TestHome, redis: &str, stream: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
+    fn start(
+        home: &TestHome,
+        redis: &str,
+        stream: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
         let listen = !args.contains(&"--no-listen");
         let mut cmd = home.aida_process();
         cmd.arg("serve");
@@ -92,7 +100,10 @@ impl Server {
             Ok(addr) => addr,
             Err(_) => {
                 let _ = child.kill();
-                panic!("aida serve did not start:\n{}", logs.lock().unwrap().join("\n"));
+                panic!(
+                    "aida serve did not start:\n{}",
+                    logs.lock().unwrap().join("\n")
+                );
             }
         };
         Self {
@@ -240,7 +251,11 @@ fn wait_finished(homes: &[&TestHome], n: usize, limit: Duration, logs: impl Fn()
         if got >= n {
             return;
         }
-        assert!(Instant::now() < deadline, "{got} of {n} investigations finished:\n{}", logs());
+        assert!(
+            Instant::now() < deadline,
+            "{got} of {n} investigations finished:\n{}",
+            logs()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -263,7 +278,14 @@ async fn two_receivers_share_dedup_and_resolution_through_redis() {
     let stream = stream("contract");
     let (home_a, home_b) = (TestHome::new(), TestHome::new());
     let dir = bundle();
-    let args = ["--llm", "none", "--bundle", dir.to_str().unwrap(), "--workers", "2"];
+    let args = [
+        "--llm",
+        "none",
+        "--bundle",
+        dir.to_str().unwrap(),
+        "--workers",
+        "2",
+    ];
     let a = Server::start(&home_a, &redis, &stream, &args, &[]);
     let b = Server::start(&home_b, &redis, &stream, &args, &[]);
     let http = client();
@@ -279,13 +301,25 @@ async fn two_receivers_share_dedup_and_resolution_through_redis() {
         .map(|v| v.as_str().unwrap().to_string())
         .collect();
     assert_eq!(ids.len(), 2);
-    assert!(first["message"].as_str().unwrap().contains("2 alerts queued"), "{first}");
+    assert!(
+        first["message"]
+            .as_str()
+            .unwrap()
+            .contains("2 alerts queued"),
+        "{first}"
+    );
 
     // The same firing at the other receiver: folded into the same incidents, not queued again.
     let (status, again) = post(&http, &b, &payload(&["r-1", "r-2"], "firing")).await;
     assert_eq!(status, 202, "{again}");
     assert_eq!(again["incident_ids"], json!(ids), "{again}");
-    assert!(again["message"].as_str().unwrap().contains("2 re-notifications"), "{again}");
+    assert!(
+        again["message"]
+            .as_str()
+            .unwrap()
+            .contains("2 re-notifications"),
+        "{again}"
+    );
 
     wait_finished(&[&home_a, &home_b], 2, Duration::from_secs(30), logs);
     let done = finished(&[&home_a, &home_b]);
@@ -299,7 +333,11 @@ async fn two_receivers_share_dedup_and_resolution_through_redis() {
     // Resolved at B: closes the incident wherever it is stored.
     let (status, resolved) = post(&http, &b, &payload(&["r-1", "r-never-fired"], "resolved")).await;
     assert_eq!(status, 202, "{resolved}");
-    assert_eq!(resolved["closed_incident_ids"], json!([ids[0]]), "{resolved}");
+    assert_eq!(
+        resolved["closed_incident_ids"],
+        json!([ids[0]]),
+        "{resolved}"
+    );
     assert!(
         resolved["message"]
             .as_str()
@@ -324,7 +362,11 @@ async fn two_receivers_share_dedup_and_resolution_through_redis() {
         if closed == 1 {
             break;
         }
-        assert!(Instant::now() < deadline, "the resolution never reached the store:\n{}", logs());
+        assert!(
+            Instant::now() < deadline,
+            "the resolution never reached the store:\n{}",
+            logs()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     // A second resolution has nothing open to close.
@@ -344,10 +386,20 @@ async fn two_receivers_share_dedup_and_resolution_through_redis() {
     // Redis kept what the contract needs: the stream is empty (acknowledged entries deleted),
     // the firing is done, resolved and counted twice.
     let mut conn = redis_conn(&redis).await;
-    let len: usize = redis::cmd("XLEN").arg(&stream).query_async(&mut conn).await.unwrap();
+    let len: usize = redis::cmd("XLEN")
+        .arg(&stream)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
     assert_eq!(len, 0);
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{stream}:firing:r-1|*"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 1, "{keys:?}");
     let firing: BTreeMap<String, String> = redis::cmd("HGETALL")
-        .arg(format!("{stream}:firing:r-1|2026-11-24T00:00:00.000Z"))
+        .arg(&keys[0])
         .query_async(&mut conn)
         .await
         .unwrap();
@@ -396,7 +448,14 @@ async fn a_consumer_killed_mid_job_is_finished_by_another() {
         &home_b,
         &redis,
         &stream,
-        &["--llm", "openai", "--bundle", dir.to_str().unwrap(), "--lease-ms", "1500"],
+        &[
+            "--llm",
+            "openai",
+            "--bundle",
+            dir.to_str().unwrap(),
+            "--lease-ms",
+            "1500",
+        ],
         &[
             ("AIDA_LLM_OPENAI_BASE_URL", model_url.as_str()),
             ("AIDA_LLM_OPENAI_MODEL", "hung"),
@@ -408,7 +467,11 @@ async fn a_consumer_killed_mid_job_is_finished_by_another() {
     let id = answer["incident_id"].as_str().unwrap().to_string();
     let deadline = Instant::now() + Duration::from_secs(30);
     while connections.load(Ordering::SeqCst) == 0 {
-        assert!(Instant::now() < deadline, "B never asked the model:\n{}", b.logs());
+        assert!(
+            Instant::now() < deadline,
+            "B never asked the model:\n{}",
+            b.logs()
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     b.kill9();
@@ -418,7 +481,15 @@ async fn a_consumer_killed_mid_job_is_finished_by_another() {
         &home_a,
         &redis,
         &stream,
-        &["--no-listen", "--llm", "none", "--bundle", dir.to_str().unwrap(), "--lease-ms", "1500"],
+        &[
+            "--no-listen",
+            "--llm",
+            "none",
+            "--bundle",
+            dir.to_str().unwrap(),
+            "--lease-ms",
+            "1500",
+        ],
         &[],
     );
     wait_finished(&[&home_a, &home_b], 1, Duration::from_secs(30), || a.logs());
@@ -441,7 +512,10 @@ async fn a_consumer_killed_mid_job_is_finished_by_another() {
         .find(|v| v["message"] == "investigating")
         .unwrap_or_else(|| panic!("A never investigated:\n{logs}"));
     assert_eq!(attempt["attempt"], 2, "{attempt}");
-    eprintln!("killed consumer's job finished by another after {:.1} s", took.as_secs_f64());
+    eprintln!(
+        "killed consumer's job finished by another after {:.1} s",
+        took.as_secs_f64()
+    );
     a.stop();
 }
 
@@ -457,7 +531,14 @@ async fn a_job_out_of_attempts_goes_to_the_dead_letter_stream() {
         &home,
         &redis,
         &stream,
-        &["--llm", "none", "--retry-backoff-ms", "50", "--lease-ms", "1000"],
+        &[
+            "--llm",
+            "none",
+            "--retry-backoff-ms",
+            "50",
+            "--lease-ms",
+            "1000",
+        ],
         &[
             ("AIDA_KUBERNETES_KUBECONFIG", "/nonexistent/kubeconfig"),
             ("AIDA_SERVER_MAX_ATTEMPTS", "2"),
@@ -481,7 +562,11 @@ async fn a_job_out_of_attempts_goes_to_the_dead_letter_stream() {
         if let Some(item) = list.as_array().unwrap().first() {
             break item.clone();
         }
-        assert!(Instant::now() < deadline, "never failed:\n{}", server.logs());
+        assert!(
+            Instant::now() < deadline,
+            "never failed:\n{}",
+            server.logs()
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(item["incident_id"], id.as_str());
@@ -500,12 +585,31 @@ async fn a_job_out_of_attempts_goes_to_the_dead_letter_stream() {
     let fields = &dead[0].1;
     assert_eq!(fields["incident_id"], id);
     assert_eq!(fields["deliveries"], "2");
-    assert!(fields["error"].contains("/nonexistent/kubeconfig"), "{fields:?}");
-    let len: usize = redis::cmd("XLEN").arg(&stream).query_async(&mut conn).await.unwrap();
+    assert!(
+        fields["error"].contains("/nonexistent/kubeconfig"),
+        "{fields:?}"
+    );
+    let len: usize = redis::cmd("XLEN")
+        .arg(&stream)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
     assert_eq!(len, 0, "acknowledged and deleted");
     let (_, text) = get(&http, &server, "/metrics").await;
-    assert_eq!(metric(&text, "aida_investigation_failures_total{kind=\"job_failed\"}"), 1.0);
-    assert_eq!(metric(&text, "aida_investigation_failures_total{kind=\"evidence\"}"), 2.0);
+    assert_eq!(
+        metric(
+            &text,
+            "aida_investigation_failures_total{kind=\"job_failed\"}"
+        ),
+        1.0
+    );
+    assert_eq!(
+        metric(
+            &text,
+            "aida_investigation_failures_total{kind=\"evidence\"}"
+        ),
+        2.0
+    );
     server.stop();
 }
 
@@ -523,7 +627,14 @@ async fn crash_of_a_redis_worker_under_load_loses_and_duplicates_nothing() {
     let stream = stream("crash");
     let (home_r, home_w) = (TestHome::new(), TestHome::new());
     let dir = bundle();
-    let receiver_args = ["--llm", "none", "--bundle", dir.to_str().unwrap(), "--workers", "2"];
+    let receiver_args = [
+        "--llm",
+        "none",
+        "--bundle",
+        dir.to_str().unwrap(),
+        "--workers",
+        "2",
+    ];
     let worker_args = [
         "--no-listen",
         "--llm",
@@ -541,7 +652,11 @@ async fn crash_of_a_redis_worker_under_load_loses_and_duplicates_nothing() {
     let http = client();
     let deadline = Instant::now() + Duration::from_secs(90);
     let groups: Vec<Vec<String>> = (0..ALERTS / GROUP)
-        .map(|g| (0..GROUP).map(|i| format!("crash-{:05}", g * GROUP + i)).collect())
+        .map(|g| {
+            (0..GROUP)
+                .map(|i| format!("crash-{:05}", g * GROUP + i))
+                .collect()
+        })
         .collect();
     let mut tasks = Vec::new();
     for c in 0..CLIENTS {
@@ -583,7 +698,10 @@ async fn crash_of_a_redis_worker_under_load_loses_and_duplicates_nothing() {
     let mut acknowledged: BTreeMap<String, String> = BTreeMap::new();
     for task in tasks {
         for (fp, id) in task.await.unwrap() {
-            assert!(acknowledged.insert(fp.clone(), id).is_none(), "{fp} acknowledged twice");
+            assert!(
+                acknowledged.insert(fp.clone(), id).is_none(),
+                "{fp} acknowledged twice"
+            );
         }
     }
     assert_eq!(acknowledged.len(), ALERTS);
@@ -602,7 +720,11 @@ async fn crash_of_a_redis_worker_under_load_loses_and_duplicates_nothing() {
         let stored = by_fp
             .get(fp.as_str())
             .unwrap_or_else(|| panic!("{fp} was acknowledged but never investigated"));
-        assert_eq!(stored, &vec![id.as_str()], "{fp}: duplicated or under another id");
+        assert_eq!(
+            stored,
+            &vec![id.as_str()],
+            "{fp}: duplicated or under another id"
+        );
     }
     assert_eq!(done.len(), ALERTS, "finished investigations");
     let in_r = finished(&[&home_r]).len();
@@ -624,24 +746,36 @@ async fn no_listen_works_the_local_sqlite_queue() {
     let dir = bundle();
     let (model_url, connections) = hung_model_server();
     let mut cmd = home.aida_process();
-    cmd.args(["serve", "--listen", "127.0.0.1:0", "--llm", "openai", "--bundle"])
-        .arg(&dir)
-        .args(["--shutdown-timeout", "1"])
-        .env("AIDA_LLM_OPENAI_BASE_URL", &model_url)
-        .env("AIDA_LLM_OPENAI_MODEL", "hung");
+    cmd.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--llm",
+        "openai",
+        "--bundle",
+    ])
+    .arg(&dir)
+    .args(["--shutdown-timeout", "1"])
+    .env("AIDA_LLM_OPENAI_BASE_URL", &model_url)
+    .env("AIDA_LLM_OPENAI_MODEL", "hung");
     let server = spawn(cmd);
     let http = client();
     let (status, answer) = post(&http, &server, &payload(&["n-1"], "firing")).await;
     assert_eq!(status, 202, "{answer}");
     let deadline = Instant::now() + Duration::from_secs(30);
     while connections.load(Ordering::SeqCst) == 0 {
-        assert!(Instant::now() < deadline, "never asked the model:\n{}", server.logs());
+        assert!(
+            Instant::now() < deadline,
+            "never asked the model:\n{}",
+            server.logs()
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     server.stop();
 
     let mut cmd = home.aida_process();
-    cmd.args(["serve", "--no-listen", "--llm", "none", "--bundle"]).arg(&dir);
+    cmd.args(["serve", "--no-listen", "--llm", "none", "--bundle"])
+        .arg(&dir);
     let worker = spawn(cmd);
     assert!(worker.url.is_none());
     wait_finished(&[&home], 1, Duration::from_secs(30), || worker.logs());
@@ -675,10 +809,15 @@ fn spawn(mut cmd: std::process::Command) -> Server {
             }
         });
     }
-    let addr = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
-        let _ = child.kill();
-        panic!("aida serve did not start:\n{}", logs.lock().unwrap().join("\n"))
-    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(60))
+        .unwrap_or_else(|_| {
+            let _ = child.kill();
+            panic!(
+                "aida serve did not start:\n{}",
+                logs.lock().unwrap().join("\n")
+            )
+        });
     Server {
         child,
         url: addr.map(|a| format!("http://{a}")),
@@ -711,7 +850,9 @@ fn redis_settings_are_checked_at_start() {
         .timeout(Duration::from_secs(30))
         .assert()
         .code(1)
-        .stderr(predicates::str::contains(format!("cannot reach Redis at redis://127.0.0.1:{port}")));
+        .stderr(predicates::str::contains(format!(
+            "cannot reach Redis at redis://127.0.0.1:{port}"
+        )));
     home.aida()
         .args(["serve", "--no-listen", "--listen", "127.0.0.1:0"])
         .assert()

@@ -7,9 +7,9 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 
 use super::{Context, ModelArgs, pipeline_error};
+use crate::config::QueueBackend;
 use crate::exit::{Status, input_error};
 use crate::pipeline::Services;
-use crate::config::QueueBackend;
 use crate::server::{self, Backend, Options, Settings};
 
 pub const EXAMPLES: &str = "\

@@ -218,11 +218,8 @@ pub async fn run(
             let queue = match redis {
                 Some(redis) => queue::Queue::Redis(redis),
                 None => {
-                    let (writer, thread) = writer::Writer::start(
-                        open(database)?,
-                        options.queue_capacity,
-                        committed,
-                    )?;
+                    let (writer, thread) =
+                        writer::Writer::start(open(database)?, options.queue_capacity, committed)?;
                     writer_thread = Some(thread);
                     queue::Queue::Sqlite {
                         writer,
@@ -303,5 +300,9 @@ fn holder(database: &Path) -> String {
         .canonicalize()
         .unwrap_or_else(|_| database.to_path_buf());
     let digest = sha2::Sha256::digest(path.to_string_lossy().as_bytes());
-    format!("{}:{}", crate::store::hostname(), &hex::encode(digest)[..12])
+    format!(
+        "{}:{}",
+        crate::store::hostname(),
+        &hex::encode(digest)[..12]
+    )
 }

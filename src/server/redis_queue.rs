@@ -155,7 +155,9 @@ return out
 impl RedisQueue {
     /// Connects (and creates the stream and its consumer group when they do not exist).
     pub async fn connect(url: Option<&str>, stream: &str) -> Result<Self, RedisError> {
-        let url = url.filter(|u| !u.trim().is_empty()).ok_or(RedisError::NoUrl)?;
+        let url = url
+            .filter(|u| !u.trim().is_empty())
+            .ok_or(RedisError::NoUrl)?;
         let client = redis::Client::open(url).map_err(|source| RedisError::Url {
             url: redact_url(url),
             source,
@@ -179,11 +181,6 @@ impl RedisQueue {
         Ok(queue)
     }
 
-    /// The URL without its password, for messages.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
     /// The shared connection (commands that do not block).
     pub fn conn(&self) -> ConnectionManager {
         self.conn.clone()
@@ -199,7 +196,8 @@ impl RedisQueue {
             })
     }
 
-    /// `XGROUP CREATE key aida $ MKSTREAM`, tolerating a group that exists.
+    /// `XGROUP CREATE key aida 0 MKSTREAM` (from the start: nothing added before the group is
+    /// missed), tolerating a group that exists.
     pub async fn create_group(&self, key: &str) -> Result<(), RedisError> {
         let created: redis::RedisResult<()> = redis::cmd("XGROUP")
             .arg("CREATE")
@@ -224,10 +222,7 @@ impl RedisQueue {
         let now = crate::store::now();
         static SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(RECEIVE));
         let mut invocation = SCRIPT.key(&self.keys.stream);
-        invocation
-            .arg(FIRING_TTL.as_secs())
-            .arg(capacity)
-            .arg(&now);
+        invocation.arg(FIRING_TTL.as_secs()).arg(capacity).arg(&now);
         for a in alerts {
             invocation
                 .arg(if a.resolved { "resolved" } else { "firing" })
@@ -324,14 +319,19 @@ mod tests {
             "redis://aida:***@10.0.0.1:6379/0"
         );
         assert_eq!(redact_url("rediss://tok@h:1"), "rediss://***@h:1");
-        assert_eq!(redact_url("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+        assert_eq!(
+            redact_url("redis://127.0.0.1:6379"),
+            "redis://127.0.0.1:6379"
+        );
     }
 
     #[test]
     fn script_replies_become_receipts() {
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         let got = parse_receipts(
-            &s(&["queued", "a", "1", "folded", "b", "3", "closed", "c", "0", "none", "", "0"]),
+            &s(&[
+                "queued", "a", "1", "folded", "b", "3", "closed", "c", "0", "none", "", "0",
+            ]),
             10,
         )
         .unwrap();

@@ -3,7 +3,9 @@
 //! servers of that store apply them here (consumer group `aida`, acknowledged once applied).
 use std::time::Duration;
 
-use redis::streams::{StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply};
+use redis::streams::{
+    StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply,
+};
 use tokio::sync::watch;
 
 use super::redis_queue::{GROUP, RedisError, RedisQueue};
@@ -15,20 +17,26 @@ const BLOCK: Duration = Duration::from_millis(500);
 /// A resolution read by a server that died is applied by another after this long.
 const ABANDONED: Duration = Duration::from_secs(30);
 
-pub async fn run(queue: RedisQueue, mut store: Store, identity: Identity, phase: watch::Receiver<Phase>) {
+pub async fn run(
+    queue: RedisQueue,
+    mut store: Store,
+    identity: Identity,
+    phase: watch::Receiver<Phase>,
+) {
     let key = queue.keys.resolved(&identity.holder);
-    let mut conn = match queue.create_group(&key).await {
+    let conn = match queue.create_group(&key).await {
         Ok(()) => queue.own_connection(BLOCK).await,
         Err(err) => Err(err),
     };
-    let Ok(conn) = conn.as_mut() else {
-        if let Err(err) = conn {
+    let mut conn = match conn {
+        Ok(conn) => conn,
+        Err(err) => {
             tracing::error!(%err, "cannot read resolutions from Redis; incidents stored here stay open");
+            return;
         }
-        return;
     };
     while *phase.borrow() == Phase::Running {
-        if let Err(err) = once(conn, &key, &mut store, &identity).await {
+        if let Err(err) = once(&mut conn, &key, &mut store, &identity).await {
             tracing::warn!(%err, "could not apply resolutions from Redis");
             tokio::time::sleep(BLOCK).await;
         }
@@ -73,8 +81,15 @@ async fn once(
         apply(store, &entry);
         let mut pipe = redis::pipe();
         pipe.atomic()
-            .cmd("XACK").arg(key).arg(GROUP).arg(&entry.id).ignore()
-            .cmd("XDEL").arg(key).arg(&entry.id).ignore();
+            .cmd("XACK")
+            .arg(key)
+            .arg(GROUP)
+            .arg(&entry.id)
+            .ignore()
+            .cmd("XDEL")
+            .arg(key)
+            .arg(&entry.id)
+            .ignore();
         pipe.query_async::<()>(conn).await?;
     }
     Ok(())
@@ -85,7 +100,10 @@ fn apply(store: &Store, entry: &StreamId) {
         entry.get::<String>("incident_id"),
         entry.get::<String>("resolved_at"),
     ) else {
-        tracing::warn!(entry = entry.id, "a resolution without incident_id or resolved_at; dropped");
+        tracing::warn!(
+            entry = entry.id,
+            "a resolution without incident_id or resolved_at; dropped"
+        );
         return;
     };
     match store.close_incident(&incident_id, &at) {

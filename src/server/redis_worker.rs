@@ -92,11 +92,17 @@ pub async fn run(
         cursor: "0-0".into(),
     };
     if n == 0 {
-        worker.recover_local(&mut conn, &mut store, &mut phase).await;
+        worker
+            .recover_local(&mut conn, &mut store, &mut phase)
+            .await;
     }
     while *phase.borrow() == Phase::Running {
         match worker.next(&mut conn).await {
-            Ok(Some(entry)) => worker.handle(&mut conn, &mut store, entry, &mut phase).await,
+            Ok(Some(entry)) => {
+                worker
+                    .handle(&mut conn, &mut store, entry, &mut phase)
+                    .await
+            }
             Ok(None) => {}
             Err(err) => {
                 tracing::warn!(worker = n, %err, "could not take a job from Redis");
@@ -283,15 +289,23 @@ impl Worker<'_> {
             .await
         {
             Ok(state) => state,
-            Err(err) => return self.failed(conn, store, &entry, &firing, "queue", &err.to_string()).await,
+            Err(err) => {
+                return self
+                    .failed(conn, store, &entry, &firing, "queue", &err.to_string())
+                    .await;
+            }
         };
         if state.as_deref() == Some("done") {
-            tracing::info!(incident_id = alert.id, "already investigated on some host; acknowledging");
+            tracing::info!(incident_id = %alert.id, "already investigated on some host; acknowledging");
             return self.finish(conn, store, &entry, &firing, &alert.id).await;
         }
         let incident_id = match store.store_streamed(&alert) {
             Ok(id) => id,
-            Err(err) => return self.failed(conn, store, &entry, &firing, "store", &err.to_string()).await,
+            Err(err) => {
+                return self
+                    .failed(conn, store, &entry, &firing, "store", &err.to_string())
+                    .await;
+            }
         };
         match store.finished_since(&incident_id, "") {
             Ok(Some(investigation)) => {
@@ -300,16 +314,24 @@ impl Worker<'_> {
                     investigation,
                     "already investigated in this store; acknowledging"
                 );
-                return self.finish(conn, store, &entry, &firing, &incident_id).await;
+                return self
+                    .finish(conn, store, &entry, &firing, &incident_id)
+                    .await;
             }
             Ok(None) => {}
-            Err(err) => return self.failed(conn, store, &entry, &firing, "store", &err.to_string()).await,
+            Err(err) => {
+                return self
+                    .failed(conn, store, &entry, &firing, "store", &err.to_string())
+                    .await;
+            }
         }
         let parsed = match serde_json::from_value::<Alert>(alert.alert.clone()) {
             Ok(parsed) => parsed,
             Err(err) => {
                 let error = format!("the queued alert cannot be read: {err}");
-                return self.failed(conn, store, &entry, &firing, "internal", &error).await;
+                return self
+                    .failed(conn, store, &entry, &firing, "internal", &error)
+                    .await;
             }
         };
         let source = match self.shared.evidence.source(&self.shared.services).await {
@@ -336,23 +358,27 @@ impl Worker<'_> {
         metrics.stopped(t0.elapsed().as_secs_f64());
         match ended {
             Ended::Done(done) => match *done {
-            Ok(done) => {
-                metrics.finished(done.status.as_str());
-                tracing::info!(incident_id, investigation = done.investigation_id,
+                Ok(done) => {
+                    metrics.finished(done.status.as_str());
+                    tracing::info!(incident_id, investigation = done.investigation_id,
                     status = %done.status, category = %done.report.category,
                     ms = t0.elapsed().as_millis() as u64, "investigated");
-                self.finish(conn, store, &entry, &firing, &incident_id).await;
-            }
-            Err(err) => {
-                let _ = store.interrupt_running(&incident_id, &format!("interrupted: {err}"));
-                self.failed(conn, store, &entry, &firing, kind(&err), &err.to_string())
-                    .await;
-            }
+                    self.finish(conn, store, &entry, &firing, &incident_id)
+                        .await;
+                }
+                Err(err) => {
+                    let _ = store.interrupt_running(&incident_id, &format!("interrupted: {err}"));
+                    self.failed(conn, store, &entry, &firing, kind(&err), &err.to_string())
+                        .await;
+                }
             },
             Ended::LeaseLost => {
                 metrics.failure("lease_lost");
-                tracing::warn!(incident_id, entry = entry.id,
-                    "the job was claimed by another worker; abandoning this run");
+                tracing::warn!(
+                    incident_id,
+                    entry = entry.id,
+                    "the job was claimed by another worker; abandoning this run"
+                );
                 let _ = store.interrupt_running(
                     &incident_id,
                     "interrupted: the worker lost the job to another worker",
@@ -366,11 +392,19 @@ impl Worker<'_> {
                 );
                 // Claimable at once by any worker, this delivery not counted.
                 let released = self
-                    .set_idle(conn, &entry.id, self.shared.settings.lease, Some(entry.deliveries - 1))
+                    .set_idle(
+                        conn,
+                        &entry.id,
+                        self.shared.settings.lease,
+                        Some(entry.deliveries - 1),
+                    )
                     .await;
                 match released {
-                    Ok(()) => tracing::warn!(incident_id, entry = entry.id,
-                        "shutdown deadline passed: job returned to the queue"),
+                    Ok(()) => tracing::warn!(
+                        incident_id,
+                        entry = entry.id,
+                        "shutdown deadline passed: job returned to the queue"
+                    ),
                     Err(err) => tracing::error!(incident_id, %err,
                         "could not return the job to the queue; its lease will expire"),
                 }
@@ -465,7 +499,9 @@ impl Worker<'_> {
                     tracing::warn!(incident_id, %err, "could not copy the incident's notifications");
                 }
             }
-            Ok(r) => tracing::error!(incident_id, reply = ?r, "unexpected answer acknowledging a job"),
+            Ok(r) => {
+                tracing::error!(incident_id, reply = ?r, "unexpected answer acknowledging a job")
+            }
             Err(err) => tracing::error!(incident_id, %err,
                 "could not acknowledge the job; it will be claimed again and found investigated"),
         }
@@ -508,8 +544,13 @@ impl Worker<'_> {
             .set_idle(conn, &entry.id, lease.saturating_sub(backoff), None)
             .await
         {
-            Ok(()) => tracing::warn!(incident_id, attempts, error,
-                retry_in_ms = backoff.min(lease).as_millis() as u64, "attempt failed; retrying later"),
+            Ok(()) => tracing::warn!(
+                incident_id,
+                attempts,
+                error,
+                retry_in_ms = backoff.min(lease).as_millis() as u64,
+                "attempt failed; retrying later"
+            ),
             Err(err) => tracing::error!(incident_id, %err, error,
                 "could not schedule the retry; the job's lease will expire"),
         }
@@ -576,8 +617,16 @@ impl Worker<'_> {
                 .arg(error)
                 .ignore();
         }
-        pipe.cmd("XADD").arg(keys.dead()).arg("*").arg(&fields).ignore();
-        pipe.cmd("XACK").arg(self.stream()).arg(GROUP).arg(&entry.id).ignore();
+        pipe.cmd("XADD")
+            .arg(keys.dead())
+            .arg("*")
+            .arg(&fields)
+            .ignore();
+        pipe.cmd("XACK")
+            .arg(self.stream())
+            .arg(GROUP)
+            .arg(&entry.id)
+            .ignore();
         pipe.cmd("XDEL").arg(self.stream()).arg(&entry.id).ignore();
         if let Err(err) = pipe.query_async::<()>(conn).await {
             tracing::error!(entry = entry.id, %err, "could not dead-letter the job; it will be claimed again");
@@ -586,8 +635,14 @@ impl Worker<'_> {
         let metrics = &self.shared.metrics;
         metrics.failure("job_failed");
         let incident_id = alert.map(|a| a.id.as_str()).unwrap_or("");
-        tracing::error!(incident_id, entry = entry.id, attempts = entry.deliveries, error,
-            dead_letters = keys.dead(), "investigation failed for good (out of attempts): dead-lettered");
+        tracing::error!(
+            incident_id,
+            entry = entry.id,
+            attempts = entry.deliveries,
+            error,
+            dead_letters = keys.dead(),
+            "investigation failed for good (out of attempts): dead-lettered"
+        );
         if let Some(a) = alert {
             let recorded = store.store_streamed(a).and_then(|id| {
                 store.record_dead_letter(

@@ -129,6 +129,9 @@ mod tests {
             .unwrap();
         assert_eq!((n, resolved.as_str()), (3, "2026-11-24T02:00:00Z"));
         store.record_dead_letter("c", 3, 3, "boom").unwrap();
-        assert_eq!(store.latest_job("c").unwrap().unwrap().state.as_str(), "failed");
+        assert_eq!(
+            store.latest_job("c").unwrap().unwrap().state.as_str(),
+            "failed"
+        );
     }
 }
