@@ -286,7 +286,7 @@ fn parse_receipts(reply: &[String], capacity: usize) -> Result<Delivered, RedisE
             needed: number(2)?,
         });
     }
-    if reply.len() % 3 != 0 {
+    if !reply.len().is_multiple_of(3) {
         return Err(bad());
     }
     reply
