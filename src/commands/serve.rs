@@ -7,9 +7,10 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 
 use super::{Context, ModelArgs, pipeline_error};
+use crate::config::QueueBackend;
 use crate::exit::{Status, input_error};
 use crate::pipeline::Services;
-use crate::server::{self, Options, Settings};
+use crate::server::{self, Backend, Options, Settings};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -21,14 +22,21 @@ Examples:
 
   # Give running investigations two minutes on SIGTERM before requeueing them
   aida serve-webhook --shutdown-timeout 120
+
+  # Many hosts on Redis Streams: receivers and workers share one consumer group
+  AIDA_QUEUE_BACKEND=redis AIDA_QUEUE_REDIS_URL=redis://10.0.0.5:6379 aida serve --listen 0.0.0.0:8080
+  AIDA_QUEUE_BACKEND=redis AIDA_QUEUE_REDIS_URL=redis://10.0.0.5:6379 aida serve --no-listen --workers 4
 ";
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on, HOST:PORT; port 0 takes a free one (the `listening` log line names it) [default: config server.listen]
-    #[arg(long, value_name = "ADDR")]
+    #[arg(long, value_name = "ADDR", conflicts_with = "no_listen")]
     pub listen: Option<String>,
-    /// Investigations run at once, sharing one loaded model; 0 only receives (another server on the same store investigates) [default: config server.workers]
+    /// Run the workers only, without the HTTP receiver: they take jobs from the queue (config queue.backend; Redis for a worker host, or this host's SQLite queue)
+    #[arg(long)]
+    pub no_listen: bool,
+    /// Investigations run at once, sharing one loaded model; 0 only receives (another server on the same store or Redis stream investigates) [default: config server.workers]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=64))]
     pub workers: Option<u16>,
     /// Replay this incident bundle as every alert's evidence instead of the live cluster (demo and test mode)
@@ -42,10 +50,15 @@ pub struct ServeArgs {
     /// Delay before the first retry of a failed attempt in milliseconds (each further retry waits 4x longer)
     #[arg(long, value_name = "MS", default_value_t = 5000, hide = true)]
     pub retry_backoff_ms: u64,
+    /// How long a job's claim lasts without a heartbeat before another worker may take it, in milliseconds
+    #[arg(long, value_name = "MS", default_value_t = 60_000, hide = true,
+          value_parser = clap::value_parser!(u64).range(300..))]
+    pub lease_ms: u64,
 }
 
 pub fn run(ctx: &Context, args: &ServeArgs) -> Result<Status> {
     let config = &ctx.config().server;
+    let queue = &ctx.config().queue;
     if let Some(dir) = &args.bundle
         && !dir.join("alert.json").is_file()
         && !dir.join("cluster").is_dir()
@@ -56,8 +69,21 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> Result<Status> {
         )));
     }
     let workers = args.workers.map_or(config.workers, usize::from);
+    if args.no_listen && workers == 0 {
+        return Err(input_error(
+            "--no-listen with no workers (--workers 0 or server.workers = 0) would do nothing",
+        ));
+    }
     let options = Options {
-        listen: args.listen.clone().unwrap_or_else(|| config.listen.clone()),
+        listen: (!args.no_listen)
+            .then(|| args.listen.clone().unwrap_or_else(|| config.listen.clone())),
+        backend: match queue.backend {
+            QueueBackend::Sqlite => Backend::Sqlite,
+            QueueBackend::Redis => Backend::Redis {
+                url: queue.redis_url.clone(),
+                stream: queue.redis_stream.clone(),
+            },
+        },
         workers,
         token: config.token.clone().filter(|t| !t.trim().is_empty()),
         max_body_bytes: config.max_body_bytes,
@@ -65,9 +91,10 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> Result<Status> {
         bundle: args.bundle.clone(),
         drain: Duration::from_secs(args.shutdown_timeout),
         settings: Settings {
-            lease: Duration::from_secs(60),
+            lease: Duration::from_millis(args.lease_ms),
             retry_backoff: Duration::from_millis(args.retry_backoff_ms),
             poll: Duration::from_millis(250),
+            max_attempts: config.max_attempts,
         },
     };
     if options.max_body_bytes > options.body_limit() {

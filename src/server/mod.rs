@@ -7,9 +7,14 @@
 //!              renewing the lease while it runs; failed attempts back off; 3 attempts
 //! ```
 //!
+//! With `queue.backend = "redis"` the receiver `XADD`s to a Redis stream instead (`redis`, after
+//! Redis answered) and the workers of every host consume it with one consumer group
+//! (`redis_worker`; `redis_resolve` applies resolutions to incidents this store holds).
+//! `--no-listen` runs the workers alone.
+//!
 //! `routes` is the HTTP surface, `auth` the token check, `metrics` the Prometheus exposition,
-//! `writer` the one writer of deliveries, `worker` the pool. Nothing here assembles an
-//! investigation: that is `pipeline`.
+//! `queue` the backend the routes deliver to, `writer` the one writer of SQLite deliveries,
+//! `worker` the pool. Nothing here assembles an investigation: that is `pipeline`.
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -24,11 +29,16 @@ use crate::store::{Store, StoreError};
 
 mod auth;
 mod metrics;
+mod queue;
+mod redis_queue;
+mod redis_resolve;
+mod redis_worker;
 mod routes;
 mod worker;
 mod writer;
 
 pub use auth::Token;
+pub use redis_queue::RedisError;
 pub use worker::{Phase, Settings};
 
 /// Why the server could not start or stopped with an error.
@@ -46,6 +56,8 @@ pub enum ServerError {
     },
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    #[error(transparent)]
+    Redis(#[from] RedisError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -56,6 +68,7 @@ impl ServerError {
         match self {
             ServerError::Bind { .. } => true,
             ServerError::Pipeline(e) => e.is_user_error(),
+            ServerError::Redis(e) => e.is_user_error(),
             _ => false,
         }
     }
@@ -64,8 +77,10 @@ impl ServerError {
 /// How the server runs (flags over `server.*` configuration).
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// `HOST:PORT`; port 0 picks a free one (the `listening` log line names it).
-    pub listen: String,
+    /// `HOST:PORT`; port 0 picks a free one (the `listening` log line names it). None: no
+    /// listener, the workers only (`--no-listen`).
+    pub listen: Option<String>,
+    pub backend: Backend,
     pub workers: usize,
     /// Alertmanager must send `Authorization: Bearer <token>`.
     pub token: Option<String>,
@@ -84,6 +99,13 @@ impl Options {
     pub fn body_limit(&self) -> usize {
         self.max_body_bytes.min(crate::alert::MAX_PAYLOAD_BYTES)
     }
+}
+
+/// Where alerts are queued (`queue.*`).
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Sqlite,
+    Redis { url: Option<String>, stream: String },
 }
 
 /// What a server run did, for the final log line.
@@ -114,22 +136,18 @@ pub async fn run(
         Ok(n) => tracing::info!(jobs = n, "took back the jobs of a server that is gone"),
         Err(err) => tracing::warn!(%err, "could not take back the jobs of a server that is gone"),
     }
+    let redis = match &options.backend {
+        Backend::Sqlite => None,
+        Backend::Redis { url, stream } => {
+            Some(redis_queue::RedisQueue::connect(url.as_deref(), stream).await?)
+        }
+    };
     let metrics = Arc::new(metrics::Metrics::new(options.queue_capacity));
-    metrics.set_queue_depth(reader.queue_depth().unwrap_or(0));
     let evidence = match &options.bundle {
         Some(dir) => worker::Evidence::Fixed(services.evidence(Some(dir), None).await?),
         None => worker::Evidence::Live(OnceCell::new()),
     };
     let committed = Arc::new(Notify::new());
-    let (writer, writer_thread) =
-        writer::Writer::start(open(database)?, options.queue_capacity, committed.clone())?;
-    let listener = tokio::net::TcpListener::bind(&options.listen)
-        .await
-        .map_err(|source| ServerError::Bind {
-            addr: options.listen.clone(),
-            source,
-        })?;
-    let addr: SocketAddr = listener.local_addr()?;
 
     let (phase_tx, phase) = watch::channel(Phase::Running);
     let phase_tx = Arc::new(phase_tx);
@@ -137,36 +155,42 @@ pub async fn run(
         services: services.clone(),
         evidence,
         metrics: metrics.clone(),
-        committed,
+        committed: committed.clone(),
         settings: options.settings,
     });
     let mut workers = JoinSet::new();
-    for n in 0..options.workers {
-        let (store, beat) = (open(database)?, open(database)?);
-        workers.spawn(worker::run(n, shared.clone(), store, beat, phase.clone()));
+    match &redis {
+        None => {
+            for n in 0..options.workers {
+                let (store, beat) = (open(database)?, open(database)?);
+                workers.spawn(worker::run(n, shared.clone(), store, beat, phase.clone()));
+            }
+        }
+        Some(queue) => {
+            let holder = holder(database);
+            let identity = |name: &str| redis_worker::Identity {
+                holder: holder.clone(),
+                consumer: format!("{holder}/{}/{name}", std::process::id()),
+            };
+            for n in 0..options.workers {
+                workers.spawn(redis_worker::run(
+                    n,
+                    shared.clone(),
+                    queue.clone(),
+                    open(database)?,
+                    identity(&format!("w{n}")),
+                    phase.clone(),
+                ));
+            }
+            workers.spawn(redis_resolve::run(
+                queue.clone(),
+                open(database)?,
+                identity("resolve"),
+                phase.clone(),
+            ));
+        }
     }
     let model = services.model();
-    let state = routes::AppState {
-        writer,
-        metrics,
-        token: options.token.as_deref().map(Token::new),
-        reader: Arc::new(Mutex::new(reader)),
-        phase: phase.clone(),
-        model: model.clone(),
-        queue_capacity: options.queue_capacity,
-    };
-    let app = routes::router(state, options.body_limit());
-    tracing::info!(
-        addr = %addr,
-        workers = options.workers,
-        backend = model.backend,
-        model = model.name,
-        bundle = options.bundle.as_ref().map(|b| b.display().to_string()),
-        auth = options.token.is_some(),
-        max_body_bytes = options.body_limit(),
-        queue_capacity = options.queue_capacity,
-        "listening"
-    );
     let draining = phase_tx.clone();
     let drain = options.drain;
     let stop_accepting = async move {
@@ -177,9 +201,68 @@ pub async fn run(
         );
         draining.send_replace(Phase::Draining);
     };
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stop_accepting)
-        .await?;
+    let backend = if redis.is_some() { "redis" } else { "sqlite" };
+    let mut writer_thread = None;
+    match &options.listen {
+        None => {
+            tracing::info!(
+                workers = options.workers,
+                queue = backend,
+                backend = model.backend,
+                model = model.name,
+                "working (no listener)"
+            );
+            stop_accepting.await;
+        }
+        Some(listen) => {
+            let queue = match redis {
+                Some(redis) => queue::Queue::Redis(redis),
+                None => {
+                    let (writer, thread) =
+                        writer::Writer::start(open(database)?, options.queue_capacity, committed)?;
+                    writer_thread = Some(thread);
+                    queue::Queue::Sqlite {
+                        writer,
+                        reader: Arc::new(Mutex::new(reader)),
+                    }
+                }
+            };
+            if let Ok(depth) = queue.depth().await {
+                metrics.set_queue_depth(depth);
+            }
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|source| ServerError::Bind {
+                    addr: listen.clone(),
+                    source,
+                })?;
+            let addr: SocketAddr = listener.local_addr()?;
+            let state = routes::AppState {
+                queue,
+                metrics,
+                token: options.token.as_deref().map(Token::new),
+                phase: phase.clone(),
+                model: model.clone(),
+                queue_capacity: options.queue_capacity,
+            };
+            let app = routes::router(state, options.body_limit());
+            tracing::info!(
+                addr = %addr,
+                workers = options.workers,
+                queue = backend,
+                backend = model.backend,
+                model = model.name,
+                bundle = options.bundle.as_ref().map(|b| b.display().to_string()),
+                auth = options.token.is_some(),
+                max_body_bytes = options.body_limit(),
+                queue_capacity = options.queue_capacity,
+                "listening"
+            );
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stop_accepting)
+                .await?;
+        }
+    }
     phase_tx.send_replace(Phase::Draining);
 
     // Workers finish what they run, until the deadline; then they give it back.
@@ -202,7 +285,24 @@ pub async fn run(
         }
     }
     // The router (and with it the writer's last handle) is gone: the writer thread ends.
-    let _ = tokio::task::spawn_blocking(move || writer_thread.join()).await;
+    if let Some(thread) = writer_thread {
+        let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+    }
     tracing::info!("stopped");
     Ok(Stopped { returned })
+}
+
+/// This store's name in Redis: the host and a digest of the database's path (two homes on one
+/// host are two stores).
+fn holder(database: &Path) -> String {
+    use sha2::Digest as _;
+    let path = database
+        .canonicalize()
+        .unwrap_or_else(|_| database.to_path_buf());
+    let digest = sha2::Sha256::digest(path.to_string_lossy().as_bytes());
+    format!(
+        "{}:{}",
+        crate::store::hostname(),
+        &hex::encode(digest)[..12]
+    )
 }

@@ -1,5 +1,5 @@
 //! The HTTP surface (docs/CONTRACTS.md, "Webhook API").
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -15,11 +15,12 @@ use tokio::sync::watch;
 
 use super::auth::Token;
 use super::metrics::{self, Metrics, Rejection};
+use super::queue::Queue;
 use super::worker::Phase;
-use super::writer::{WriteError, Writer};
+use super::writer::WriteError;
 use crate::alert::{self, Alert};
 use crate::report::ModelInfo;
-use crate::store::{Delivered, IncomingAlert, Receipt, Store};
+use crate::store::{Delivered, IncomingAlert, Receipt};
 
 /// How long a webhook waits for its commit before answering 503 (Alertmanager retries).
 const COMMIT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -29,11 +30,9 @@ const READY_TIMEOUT: Duration = Duration::from_secs(5);
 /// What the handlers share.
 #[derive(Clone)]
 pub struct AppState {
-    pub writer: Writer,
+    pub queue: Queue,
     pub metrics: Arc<Metrics>,
     pub token: Option<Token>,
-    /// A read connection for `/metrics` (queue depth).
-    pub reader: Arc<Mutex<Store>>,
     pub phase: watch::Receiver<Phase>,
     pub model: ModelInfo,
     pub queue_capacity: usize,
@@ -142,7 +141,10 @@ async fn webhook(State(state): State<AppState>, body: Result<Bytes, BytesRejecti
     let incoming: Vec<IncomingAlert> = (parsed.firing.iter().map(|a| incoming(a, false)))
         .chain(parsed.resolved.iter().map(|a| incoming(a, true)))
         .collect();
-    let outcome = state.writer.deliver(incoming, COMMIT_TIMEOUT).await;
+    let outcome = state
+        .queue
+        .deliver(incoming, state.queue_capacity, COMMIT_TIMEOUT)
+        .await;
     let receipts = match outcome {
         Ok(Delivered::Accepted(receipts)) => receipts,
         Ok(Delivered::QueueFull {
@@ -289,31 +291,27 @@ async fn readyz(State(state): State<AppState>) -> Response {
         )
             .into_response();
     }
-    match state.writer.ping(READY_TIMEOUT).await {
-        Ok(()) => axum::Json(json!({"ready": true, "store": "writable", "model": model,
-            "queue_capacity": state.queue_capacity}))
-        .into_response(),
-        Err(err) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(json!({"ready": false, "store": err.to_string(), "model": model})),
-        )
-            .into_response(),
+    let queue = state.queue.name();
+    // `"store"` for the SQLite queue, `"redis"` for Redis Streams.
+    match state.queue.ping(READY_TIMEOUT).await {
+        Ok(()) => {
+            let mut body = json!({"ready": true, "model": model,
+                "queue_capacity": state.queue_capacity});
+            body[queue] = "writable".into();
+            axum::Json(body).into_response()
+        }
+        Err(err) => {
+            let mut body = json!({"ready": false, "model": model});
+            body[queue] = err.to_string().into();
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
+        }
     }
 }
 
 async fn metrics_text(State(state): State<AppState>) -> Response {
-    let reader = state.reader.clone();
-    let depth = tokio::task::spawn_blocking(move || {
-        reader
-            .lock()
-            .map_err(|_| "poisoned".to_string())
-            .and_then(|store| store.queue_depth().map_err(|e| e.to_string()))
-    })
-    .await;
-    match depth {
-        Ok(Ok(depth)) => state.metrics.set_queue_depth(depth),
-        Ok(Err(err)) => tracing::warn!(err, "metrics: could not read the queue depth"),
-        Err(err) => tracing::warn!(%err, "metrics: could not read the queue depth"),
+    match state.queue.depth().await {
+        Ok(depth) => state.metrics.set_queue_depth(depth),
+        Err(err) => tracing::warn!(err, "metrics: could not read the queue depth"),
     }
     (
         [(header::CONTENT_TYPE, metrics::CONTENT_TYPE)],

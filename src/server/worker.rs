@@ -37,6 +37,8 @@ pub struct Settings {
     pub retry_backoff: Duration,
     /// How often an idle worker looks at the queue (it is also woken by new jobs).
     pub poll: Duration,
+    /// Redis queue: deliveries before a job is dead-lettered (SQLite jobs carry their own).
+    pub max_attempts: usize,
 }
 
 /// The evidence every job reads: one bundle replayed for every alert, or the live cluster
@@ -47,7 +49,7 @@ pub enum Evidence {
 }
 
 impl Evidence {
-    async fn source(&self, services: &Services) -> Result<Source, PipelineError> {
+    pub(super) async fn source(&self, services: &Services) -> Result<Source, PipelineError> {
         match self {
             Evidence::Fixed(source) => Ok(source.clone()),
             Evidence::Live(cell) => cell
@@ -111,7 +113,7 @@ pub async fn run(
 }
 
 /// The kind label of a pipeline error (`investigation_failures_total{kind}`).
-fn kind(err: &PipelineError) -> &'static str {
+pub(super) fn kind(err: &PipelineError) -> &'static str {
     match err {
         PipelineError::Input(_) => "input",
         PipelineError::Evidence(_) => "evidence",

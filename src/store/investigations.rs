@@ -330,7 +330,7 @@ pub(super) fn pid_on_host(runner: &str, host: &str) -> Option<u32> {
 }
 
 #[cfg(unix)]
-pub(super) fn hostname() -> String {
+pub fn hostname() -> String {
     let mut buf = [0u8; 256];
     // SAFETY: gethostname writes at most buf.len() bytes into buf.
     let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
@@ -342,14 +342,14 @@ pub(super) fn hostname() -> String {
 }
 
 #[cfg(not(unix))]
-pub(super) fn hostname() -> String {
+pub fn hostname() -> String {
     std::env::var("COMPUTERNAME").unwrap_or_else(|_| "localhost".into())
 }
 
 /// Whether no process `pid` exists on this host (`kill(pid, 0)` fails with ESRCH). A process
 /// that exists but belongs to another user (EPERM) is alive.
 #[cfg(unix)]
-pub(super) fn process_is_gone(pid: u32) -> bool {
+pub fn process_is_gone(pid: u32) -> bool {
     let Ok(pid) = libc::pid_t::try_from(pid) else {
         return false;
     };
@@ -363,6 +363,6 @@ pub(super) fn process_is_gone(pid: u32) -> bool {
 }
 
 #[cfg(not(unix))]
-pub(super) fn process_is_gone(_pid: u32) -> bool {
+pub fn process_is_gone(_pid: u32) -> bool {
     false
 }

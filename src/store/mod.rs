@@ -19,9 +19,10 @@ mod listing;
 mod open;
 mod outbox;
 mod queue;
+mod streamed;
 mod types;
 
-pub use investigations::{RUNNER_GONE, STALE_HEARTBEAT, runner_id};
+pub use investigations::{RUNNER_GONE, STALE_HEARTBEAT, hostname, process_is_gone, runner_id};
 pub use open::SCHEMA_VERSION;
 pub use types::*;
 

@@ -34,6 +34,7 @@ fn valid_value(key: &aida::config::Key, seed: u64, text: &str) -> toml::Value {
     let s = |t: &str| toml::Value::String(t.to_string());
     match (key.path, key.kind, key.range) {
         ("llm.backend", _, _) => s(["local", "openai", "none"][seed as usize % 3]),
+        ("queue.backend", _, _) => s(["sqlite", "redis"][seed as usize % 2]),
         ("llm.local.category_policy", _, _) => {
             s(["analyzers", "supported", "model"][seed as usize % 3])
         }
