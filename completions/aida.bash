@@ -1383,7 +1383,7 @@ _aida() {
             return 0
             ;;
         aida__subcmd__serve__subcmd__webhook)
-            opts="-v -q -h -V --listen --workers --bundle --llm --adapter --shutdown-timeout --retry-backoff-ms --config --home --verbose --quiet --help --version"
+            opts="-v -q -h -V --listen --no-listen --workers --bundle --llm --adapter --shutdown-timeout --retry-backoff-ms --lease-ms --config --home --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1414,6 +1414,10 @@ _aida() {
                     return 0
                     ;;
                 --retry-backoff-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -74,7 +74,7 @@ complete -c aida -n "__fish_aida_using_subcommand eval" -s q -l quiet -d 'Only e
 complete -c aida -n "__fish_aida_using_subcommand eval" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aida -n "__fish_aida_using_subcommand eval" -s V -l version -d 'Print version'
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l listen -d 'Address to listen on, HOST:PORT; port 0 takes a free one (the `listening` log line names it) [default: config server.listen]' -r
-complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l workers -d 'Investigations run at once, sharing one loaded model [default: config server.workers]' -r
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l workers -d 'Investigations run at once, sharing one loaded model; 0 only receives (another server on the same store or Redis stream investigates) [default: config server.workers]' -r
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l bundle -d 'Replay this incident bundle as every alert\'s evidence instead of the live cluster (demo and test mode)' -r -F
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l llm -d 'Who writes the conclusion [default: config llm.backend]' -r -f -a "local\t'Gemma through candle on this machine'
 openai\t'Any OpenAI-compatible chat-completions API'
@@ -82,14 +82,16 @@ none\t'No LLM: analyzer findings only'"
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l adapter -d 'LoRA adapter directory (PEFT layout) for the local model' -r -F
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l shutdown-timeout -d 'Seconds a shutdown (SIGTERM, Ctrl-C) waits for running investigations before returning their jobs to the queue' -r
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l retry-backoff-ms -d 'Delay before the first retry of a failed attempt in milliseconds (each further retry waits 4x longer)' -r
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l lease-ms -d 'How long a job\'s claim lasts without a heartbeat before another worker may take it, in milliseconds' -r
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l no-listen -d 'Run the workers only, without the HTTP receiver: they take jobs from the queue (config queue.backend; Redis for a worker host, or this host\'s SQLite queue)'
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -s q -l quiet -d 'Only errors on stderr'
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -s V -l version -d 'Print version'
 complete -c aida -n "__fish_aida_using_subcommand serve" -l listen -d 'Address to listen on, HOST:PORT; port 0 takes a free one (the `listening` log line names it) [default: config server.listen]' -r
-complete -c aida -n "__fish_aida_using_subcommand serve" -l workers -d 'Investigations run at once, sharing one loaded model [default: config server.workers]' -r
+complete -c aida -n "__fish_aida_using_subcommand serve" -l workers -d 'Investigations run at once, sharing one loaded model; 0 only receives (another server on the same store or Redis stream investigates) [default: config server.workers]' -r
 complete -c aida -n "__fish_aida_using_subcommand serve" -l bundle -d 'Replay this incident bundle as every alert\'s evidence instead of the live cluster (demo and test mode)' -r -F
 complete -c aida -n "__fish_aida_using_subcommand serve" -l llm -d 'Who writes the conclusion [default: config llm.backend]' -r -f -a "local\t'Gemma through candle on this machine'
 openai\t'Any OpenAI-compatible chat-completions API'
@@ -97,8 +99,10 @@ none\t'No LLM: analyzer findings only'"
 complete -c aida -n "__fish_aida_using_subcommand serve" -l adapter -d 'LoRA adapter directory (PEFT layout) for the local model' -r -F
 complete -c aida -n "__fish_aida_using_subcommand serve" -l shutdown-timeout -d 'Seconds a shutdown (SIGTERM, Ctrl-C) waits for running investigations before returning their jobs to the queue' -r
 complete -c aida -n "__fish_aida_using_subcommand serve" -l retry-backoff-ms -d 'Delay before the first retry of a failed attempt in milliseconds (each further retry waits 4x longer)' -r
+complete -c aida -n "__fish_aida_using_subcommand serve" -l lease-ms -d 'How long a job\'s claim lasts without a heartbeat before another worker may take it, in milliseconds' -r
 complete -c aida -n "__fish_aida_using_subcommand serve" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand serve" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand serve" -l no-listen -d 'Run the workers only, without the HTTP receiver: they take jobs from the queue (config queue.backend; Redis for a worker host, or this host\'s SQLite queue)'
 complete -c aida -n "__fish_aida_using_subcommand serve" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
 complete -c aida -n "__fish_aida_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr'
 complete -c aida -n "__fish_aida_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
