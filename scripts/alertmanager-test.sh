@@ -13,12 +13,7 @@ ALERTMANAGER_TEST_PORT="${ALERTMANAGER_TEST_PORT:-19193}"
 AM_TEST_RECEIVER="${AM_TEST_RECEIVER:-127.0.0.1:19194}"
 
 alertmanager_test_stop() {
-  local pidfile="$AM_TEST_DIR/alertmanager.pid"
-  if [ -f "$pidfile" ]; then
-    local pid; pid="$(cat "$pidfile")"
-    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; sleep 0.5; kill -9 "$pid" 2>/dev/null || true; fi
-    rm -f "$pidfile"
-  fi
+  stop_pidfile "$AM_TEST_DIR/alertmanager.pid"
 }
 
 alertmanager_test_start() {

@@ -43,3 +43,12 @@ ensure_build_deps() {
 
 # One target directory per machine, reused across clones so CI and quickstart rebuild only AIDA.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/aida/target}"
+
+# stop_pidfile FILE: stops the process whose pid FILE holds (TERM, then KILL), removes FILE.
+stop_pidfile() {
+  local pidfile="$1"
+  [ -f "$pidfile" ] || return 0
+  local pid; pid="$(cat "$pidfile")"
+  if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; sleep 0.5; kill -9 "$pid" 2>/dev/null || true; fi
+  rm -f "$pidfile"
+}

@@ -12,18 +12,9 @@ PROM_TEST_EXPORTER_PORT="${PROM_TEST_EXPORTER_PORT:-19191}"
 # Where scripts/alertmanager-test.sh listens; Prometheus only logs while nothing does.
 ALERTMANAGER_TEST_PORT="${ALERTMANAGER_TEST_PORT:-19193}"
 
-_prom_test_kill() {
-  local pidfile="$PROM_TEST_DIR/$1.pid"
-  if [ -f "$pidfile" ]; then
-    local pid; pid="$(cat "$pidfile")"
-    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; sleep 0.5; kill -9 "$pid" 2>/dev/null || true; fi
-    rm -f "$pidfile"
-  fi
-}
-
 prometheus_test_stop() {
-  _prom_test_kill prometheus
-  _prom_test_kill node-exporter
+  stop_pidfile "$PROM_TEST_DIR/prometheus.pid"
+  stop_pidfile "$PROM_TEST_DIR/node-exporter.pid"
 }
 
 prometheus_test_start() {

@@ -10,12 +10,7 @@ REDIS_TEST_DIR="${REDIS_TEST_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/aida/redis-tes
 REDIS_TEST_PORT="${REDIS_TEST_PORT:-19379}"
 
 redis_test_stop() {
-  local pidfile="$REDIS_TEST_DIR/redis.pid"
-  if [ -f "$pidfile" ]; then
-    local pid; pid="$(cat "$pidfile")"
-    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; sleep 0.5; kill -9 "$pid" 2>/dev/null || true; fi
-    rm -f "$pidfile"
-  fi
+  stop_pidfile "$REDIS_TEST_DIR/redis.pid"
 }
 
 redis_test_start() {

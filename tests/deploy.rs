@@ -24,6 +24,15 @@ fn assert_flags_accepted(args: &[&str]) {
     home.aida().args(args).arg("--help").assert().success();
 }
 
+/// The `--shutdown-timeout` seconds among `args` (the drain the server allows itself).
+fn shutdown_timeout(args: &[&str]) -> u64 {
+    let at = args
+        .iter()
+        .position(|a| *a == "--shutdown-timeout")
+        .expect("--shutdown-timeout");
+    args[at + 1].parse().unwrap()
+}
+
 #[test]
 fn the_kubernetes_deployment_runs_the_server_as_the_read_only_service_account() {
     let rbac = documents("rbac.yaml");
@@ -59,13 +68,7 @@ fn the_kubernetes_deployment_runs_the_server_as_the_read_only_service_account() 
         .collect();
     assert!(env.contains(&"AIDA_SERVER_TOKEN"), "{env:?}");
     // The drain deadline fits in the grace period Kubernetes gives before SIGKILL.
-    let drain: u64 = args[args
-        .iter()
-        .position(|a| *a == "--shutdown-timeout")
-        .unwrap()
-        + 1]
-    .parse()
-    .unwrap();
+    let drain = shutdown_timeout(&args);
     assert!(pod["terminationGracePeriodSeconds"].as_u64().unwrap() > drain);
 
     let service = kind(&docs, "Service");
@@ -92,13 +95,7 @@ fn the_systemd_unit_and_the_alertmanager_receiver_point_at_the_server() {
         .unwrap()
         .parse()
         .unwrap();
-    let drain: u64 = args[args
-        .iter()
-        .position(|a| *a == "--shutdown-timeout")
-        .unwrap()
-        + 1]
-    .parse()
-    .unwrap();
+    let drain = shutdown_timeout(&args);
     assert!(stop > drain, "systemd would SIGKILL before the drain ends");
 
     let receiver = documents("alertmanager-receiver.yaml");

@@ -72,43 +72,25 @@ pub(super) fn control_plane(cx: &mut Ctx<'_>) {
 fn component_logs(cx: &mut Ctx<'_>) {
     let snap = cx.snap;
     for (ns, pod) in &snap.control_plane_pods {
-        let resource = format!("{ns}/Pod/{pod}");
-        if cx.out.iter().any(|f| f.resource == resource) {
+        let Some((_, v)) = logs::mechanism_in_logs(cx, ns, pod) else {
             continue;
-        }
-        let containers: Vec<String> = snap
-            .logs
-            .keys()
-            .chain(snap.previous_logs.keys())
-            .filter(|(n, p, _)| n == ns && p == pod)
-            .map(|(_, _, c)| c.clone())
-            .collect();
-        for c in containers {
-            let Some(v) = logs::classify_logs(cx, ns, pod, &c) else {
-                continue;
-            };
-            // A component's plain error lines are routine; only a known mechanism counts.
-            if v.category == Category::CrashAppError {
-                continue;
-            }
-            let category = match v.category {
-                Category::CertificateExpiry => Category::CertificateExpiry,
-                _ => Category::ControlPlane,
-            };
-            let f = cx.add(
-                category,
-                resource.clone(),
-                format!("Control-plane component {pod} reports: {}.", v.sentence()),
-                v.quotes.clone(),
-                0.9,
+        };
+        let category = match v.category {
+            Category::CertificateExpiry => Category::CertificateExpiry,
+            _ => Category::ControlPlane,
+        };
+        let f = cx.add(
+            category,
+            format!("{ns}/Pod/{pod}"),
+            format!("Control-plane component {pod} reports: {}.", v.sentence()),
+            v.quotes.clone(),
+            0.9,
+        );
+        f.details.extend(v.details());
+        if v.category == Category::ControlPlane && v.line.contains("space") {
+            f.actions.push(
+                "Compact and defragment etcd (etcdctl compact, etcdctl defrag), raise --quota-backend-bytes if the data legitimately grew, then disarm the alarm (etcdctl alarm disarm)".to_string(),
             );
-            f.details.extend(v.details());
-            if v.category == Category::ControlPlane && v.line.contains("space") {
-                f.actions.push(
-                    "Compact and defragment etcd (etcdctl compact, etcdctl defrag), raise --quota-backend-bytes if the data legitimately grew, then disarm the alarm (etcdctl alarm disarm)".to_string(),
-                );
-            }
-            break;
         }
     }
 }

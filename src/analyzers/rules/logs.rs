@@ -240,26 +240,35 @@ pub(super) fn classify_logs(
 /// The running pods of a request alert's service: what their logs say the requests run into
 /// (a database out of connection slots, a dependency refusing) — the cause of a latency or
 /// error alert when nothing crashes.
+/// The first container of a pod that runs (no finding yet) whose logs name a known mechanism
+/// (not a mere application error), with its verdict.
+pub(super) fn mechanism_in_logs(cx: &Ctx<'_>, ns: &str, pod: &str) -> Option<(String, LogVerdict)> {
+    let resource = format!("{ns}/Pod/{pod}");
+    if cx.out.iter().any(|f| f.resource == resource) {
+        return None;
+    }
+    let snap = cx.snap;
+    let mut containers: Vec<&String> = snap
+        .logs
+        .keys()
+        .chain(snap.previous_logs.keys())
+        .filter(|(n, p, _)| n == ns && p == pod)
+        .map(|(_, _, c)| c)
+        .collect();
+    containers.sort_unstable();
+    containers.dedup();
+    containers.into_iter().find_map(|c| {
+        classify_logs(cx, ns, pod, c)
+            .filter(|v| v.category != Category::CrashAppError)
+            .map(|v| (c.clone(), v))
+    })
+}
+
 pub(super) fn service_logs(cx: &mut Ctx<'_>) {
     let snap = cx.snap;
     for (ns, pod) in &snap.service_pods {
         let resource = format!("{ns}/Pod/{pod}");
-        if cx.out.iter().any(|f| f.resource == resource) {
-            continue;
-        }
-        let containers: Vec<String> = snap
-            .logs
-            .keys()
-            .filter(|(n, p, _)| n == ns && p == pod)
-            .map(|(_, _, c)| c.clone())
-            .collect();
-        for c in containers {
-            let Some(v) = classify_logs(cx, ns, pod, &c) else {
-                continue;
-            };
-            if v.category == Category::CrashAppError {
-                continue;
-            }
+        if let Some((c, v)) = mechanism_in_logs(cx, ns, pod) {
             let f = cx.add(
                 v.category,
                 resource.clone(),
@@ -272,7 +281,6 @@ pub(super) fn service_logs(cx: &mut Ctx<'_>) {
             );
             f.target = v.target.clone();
             f.actions.extend(v.action(ns));
-            break;
         }
     }
 }
