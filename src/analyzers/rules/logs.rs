@@ -237,9 +237,6 @@ pub(super) fn classify_logs(
     None
 }
 
-/// The running pods of a request alert's service: what their logs say the requests run into
-/// (a database out of connection slots, a dependency refusing) — the cause of a latency or
-/// error alert when nothing crashes.
 /// The first container of a pod that runs (no finding yet) whose logs name a known mechanism
 /// (not a mere application error), with its verdict.
 pub(super) fn mechanism_in_logs(cx: &Ctx<'_>, ns: &str, pod: &str) -> Option<(String, LogVerdict)> {
@@ -264,6 +261,9 @@ pub(super) fn mechanism_in_logs(cx: &Ctx<'_>, ns: &str, pod: &str) -> Option<(St
     })
 }
 
+/// The running pods of a request alert's service: what their logs say the requests run into
+/// (a database out of connection slots, a dependency refusing) — the cause of a latency or
+/// error alert when nothing crashes.
 pub(super) fn service_logs(cx: &mut Ctx<'_>) {
     let snap = cx.snap;
     for (ns, pod) in &snap.service_pods {
