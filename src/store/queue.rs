@@ -406,19 +406,7 @@ fn receive_one(conn: &Connection, alert: &IncomingAlert) -> Result<Receipt> {
             notifications: notifications + 1,
         });
     }
-    conn.execute(
-        "INSERT INTO incidents (id, fingerprint, alert_name, alert_json, source, created_at,
-             starts_at, notifications, last_seen_at)
-         VALUES (?1, ?2, ?3, ?4, 'webhook', ?5, ?6, 1, ?5)",
-        params![
-            alert.id,
-            alert.fingerprint,
-            alert.alert_name,
-            alert.alert.to_string(),
-            ts,
-            alert.starts_at
-        ],
-    )?;
+    insert_webhook_incident(conn, alert, &ts, "")?;
     insert_job(conn, &alert.id)?;
     Ok(Receipt::Queued {
         incident_id: alert.id.clone(),
@@ -428,6 +416,31 @@ fn receive_one(conn: &Connection, alert: &IncomingAlert) -> Result<Receipt> {
 const JOB_SELECT: &str = "SELECT id, incident_id, state, attempts, max_attempts, lease_owner,
     lease_expires_at, last_error, created_at, COALESCE(enqueued_at, created_at), available_at
     FROM jobs";
+
+/// Inserts a webhook alert's incident, seen once at `ts`; `on_conflict` is appended to the
+/// statement (`""` or `"ON CONFLICT DO NOTHING"`). Returns the rows inserted.
+pub(super) fn insert_webhook_incident(
+    conn: &Connection,
+    alert: &IncomingAlert,
+    ts: &str,
+    on_conflict: &str,
+) -> rusqlite::Result<usize> {
+    conn.execute(
+        &format!(
+            "INSERT INTO incidents (id, fingerprint, alert_name, alert_json, source, created_at,
+                 starts_at, notifications, last_seen_at)
+             VALUES (?1, ?2, ?3, ?4, 'webhook', ?5, ?6, 1, ?5) {on_conflict}"
+        ),
+        params![
+            alert.id,
+            alert.fingerprint,
+            alert.alert_name,
+            alert.alert.to_string(),
+            ts,
+            alert.starts_at
+        ],
+    )
+}
 
 fn job_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Job> {
     Ok(Job {

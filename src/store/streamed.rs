@@ -12,19 +12,7 @@ impl Store {
     /// same firing (fingerprint and `startsAt`).
     pub fn store_streamed(&self, alert: &IncomingAlert) -> Result<String> {
         let ts = now();
-        self.conn.execute(
-            "INSERT INTO incidents (id, fingerprint, alert_name, alert_json, source, created_at,
-                 starts_at, notifications, last_seen_at)
-             VALUES (?1, ?2, ?3, ?4, 'webhook', ?5, ?6, 1, ?5) ON CONFLICT DO NOTHING",
-            params![
-                alert.id,
-                alert.fingerprint,
-                alert.alert_name,
-                alert.alert.to_string(),
-                ts,
-                alert.starts_at
-            ],
-        )?;
+        super::queue::insert_webhook_incident(&self.conn, alert, &ts, "ON CONFLICT DO NOTHING")?;
         let id: Option<String> = self
             .conn
             .query_row(
