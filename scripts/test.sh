@@ -22,10 +22,13 @@ export AIDA_CI=1
 . scripts/prometheus-test.sh
 . scripts/alertmanager-test.sh
 . scripts/redis-test.sh
-trap 'alertmanager_test_stop; prometheus_test_stop; redis_test_stop' EXIT
+# Real MLflow (PyPI, pinned, in a venv created once) for the sync tests; one server per run.
+. scripts/mlflow-test.sh
+trap 'alertmanager_test_stop; prometheus_test_stop; redis_test_stop; mlflow_test_stop' EXIT
 alertmanager_test_start
 prometheus_test_start
 redis_test_start
+mlflow_test_start
 
 log "cargo fmt --check"
 cargo fmt --all -- --check

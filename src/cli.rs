@@ -59,6 +59,9 @@ pub enum Command {
     /// Queue a failed webhook investigation again
     #[command(after_help = commands::retry::EXAMPLES)]
     Retry(commands::retry::RetryArgs),
+    /// Push the runs, traces and reviews not yet in MLflow (and show what is pending)
+    #[command(after_help = commands::sync::EXAMPLES)]
+    Sync(commands::sync::SyncArgs),
     /// Inspect incident bundles (validate one and print the analyzers' findings)
     #[command(subcommand)]
     Bundle(commands::bundle::BundleCommand),
@@ -102,6 +105,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::List(args) => commands::list::run(&Context::load(&cli.global)?, &args),
         Command::Show(args) => commands::show::run(&Context::load(&cli.global)?, &args),
         Command::Retry(args) => commands::retry::run(&Context::load(&cli.global)?, &args),
+        Command::Sync(args) => commands::sync::run(&Context::load(&cli.global)?, &args),
         Command::Ingest(args) => commands::ingest::run(&Context::load(&cli.global)?, &args),
         Command::Search(args) => commands::search::run(&Context::load(&cli.global)?, &args),
     }

@@ -466,6 +466,7 @@ impl Environment for BTreeMap<String, String> {
 /// The original AIDA's environment names, applied before the `AIDA_*` ones.
 const LEGACY_ENV: &[(&str, &str)] = &[
     ("MLFLOW_TRACKING_URI", "mlflow.tracking_uri"),
+    ("MLFLOW_TRACKING_TOKEN", "mlflow.token"),
     ("OPENAI_API_KEY", "llm.openai.api_key"),
     ("OPENAI_BASE_URL", "llm.openai.base_url"),
     ("HF_TOKEN", "huggingface.token"),

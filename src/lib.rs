@@ -16,6 +16,7 @@ pub mod exit;
 pub mod knowledge;
 pub mod llm;
 pub mod logging;
+pub mod mlflow;
 pub mod paths;
 pub mod pipeline;
 pub mod process;

@@ -24,6 +24,7 @@ pub mod retry;
 pub mod search;
 pub mod serve;
 pub mod show;
+pub mod sync;
 
 /// The heading global options are listed under in every command's help, apart from the
 /// command's own options.

@@ -54,6 +54,9 @@ pub struct ServeArgs {
     #[arg(long, value_name = "MS", default_value_t = 60_000, hide = true,
           value_parser = clap::value_parser!(u64).range(300..))]
     pub lease_ms: u64,
+    /// How often the MLflow outbox is drained, in milliseconds (when MLflow is configured)
+    #[arg(long, value_name = "MS", default_value_t = 10_000, hide = true)]
+    pub mlflow_sync_interval_ms: u64,
 }
 
 pub fn run(ctx: &Context, args: &ServeArgs) -> Result<Status> {
@@ -113,20 +116,45 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> Result<Status> {
         .build()
         .context("starting the async runtime")?;
     let database = ctx.home.database();
-    runtime
-        .block_on(server::run(
-            &database,
-            Arc::new(services),
-            options,
-            shutdown_signal(),
-        ))
-        .map_err(|e| {
-            if e.is_user_error() {
-                input_error(e.to_string())
-            } else {
-                anyhow::Error::from(e)
+    // With MLflow configured, the outbox drains beside the server (crate::mlflow::drain_forever).
+    let (stop_sync, sync_stopped) = tokio::sync::watch::channel(false);
+    let sync =
+        match crate::mlflow::client_from_config(&ctx.config().mlflow, Duration::from_secs(30)) {
+            None => None,
+            Some(client) => {
+                let client = client.map_err(|e| input_error(e.to_string()))?;
+                tracing::info!(mlflow = client.base(), "syncing investigations to MLflow");
+                let syncer = crate::mlflow::Syncer::new(
+                    client,
+                    &ctx.config().mlflow.experiment,
+                    crate::mlflow::RetryPolicy::default(),
+                );
+                Some(runtime.spawn(crate::mlflow::drain_forever(
+                    syncer,
+                    database.clone(),
+                    Duration::from_millis(args.mlflow_sync_interval_ms.max(100)),
+                    sync_stopped,
+                )))
             }
-        })?;
+        };
+    let served = runtime.block_on(server::run(
+        &database,
+        Arc::new(services),
+        options,
+        shutdown_signal(),
+    ));
+    let _ = stop_sync.send(true);
+    if let Some(task) = sync {
+        // A request in flight gets a moment; what it did not finish is resumed next time.
+        let _ = runtime.block_on(tokio::time::timeout(Duration::from_secs(5), task));
+    }
+    served.map_err(|e| {
+        if e.is_user_error() {
+            input_error(e.to_string())
+        } else {
+            anyhow::Error::from(e)
+        }
+    })?;
     Ok(Status::Success)
 }
 

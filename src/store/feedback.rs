@@ -26,6 +26,19 @@ impl Store {
         Ok(id)
     }
 
+    /// One review by its id.
+    pub fn feedback(&self, id: i64) -> Result<Option<Feedback>> {
+        self.conn
+            .query_row(
+                "SELECT id, investigation_id, reviewer, verdict, corrected_text, comment, created_at
+                 FROM feedback WHERE id = ?1",
+                [id],
+                feedback_row,
+            )
+            .optional()
+            .map_err(Into::into)
+    }
+
     /// The newest review of an investigation, if any.
     pub fn latest_feedback(&self, investigation_id: &str) -> Result<Option<Feedback>> {
         self.conn

@@ -24,6 +24,7 @@ mod types;
 
 pub use investigations::{RUNNER_GONE, STALE_HEARTBEAT, hostname, process_is_gone, runner_id};
 pub use open::SCHEMA_VERSION;
+pub use outbox::OutboxSelect;
 pub use types::*;
 
 #[derive(Debug, thiserror::Error)]

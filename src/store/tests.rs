@@ -105,7 +105,7 @@ fn ago(ago: Duration) -> String {
 
 #[test]
 fn database_from_an_older_migration_is_upgraded_without_losing_data() {
-    assert_eq!(SCHEMA_VERSION, 5, "extend this test to the new migration");
+    assert_eq!(SCHEMA_VERSION, 6, "extend this test to the new migration");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("aida.db");
     let started = now();
@@ -180,6 +180,15 @@ fn database_from_an_older_migration_is_upgraded_without_losing_data() {
     assert!(store.heartbeat("inv-1").unwrap());
     store.finish_investigation("inv-1", &finished()).unwrap();
     assert_eq!(store.outbox_pending(10).unwrap().len(), 2);
+
+    // Migration 0008: outbox items written before it are pending, unparked, with no steps done.
+    let pending = store.outbox_pending(10).unwrap();
+    assert!(
+        pending
+            .iter()
+            .all(|i| i.steps.is_empty() && i.parked_at.is_none() && i.next_attempt_at.is_none())
+    );
+    assert!(store.mlflow_link("inv-1").unwrap().is_none());
 
     // Migration 5: old incidents count one notification, last seen when created, still open.
     let old = store.incident("inc-1").unwrap().unwrap();
@@ -655,7 +664,7 @@ fn investigation_round_trip_with_trajectory_and_outbox() {
     let kinds: Vec<_> = outbox.iter().map(|o| o.kind).collect();
     assert_eq!(kinds, vec![OutboxKind::Run, OutboxKind::Trace]);
     store
-        .outbox_mark_failed(outbox[0].id, "connection refused")
+        .outbox_mark_failed(outbox[0].id, "connection refused", None, false)
         .unwrap();
     store.outbox_mark_synced(outbox[1].id).unwrap();
     let pending = store.outbox_pending(10).unwrap();

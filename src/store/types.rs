@@ -278,6 +278,21 @@ pub struct OutboxItem {
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: String,
+    /// Not tried again before this time (backoff); None = due now.
+    pub next_attempt_at: Option<String>,
+    /// When it was parked after failing too often (skipped until unparked).
+    pub parked_at: Option<String>,
+    /// The sync steps already done, so a retry resumes after them.
+    pub steps: Vec<String>,
+}
+
+/// The MLflow ids of a synced investigation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MlflowLink {
+    pub investigation_id: String,
+    pub experiment_id: String,
+    pub run_id: Option<String>,
+    pub trace_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

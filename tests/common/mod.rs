@@ -12,6 +12,7 @@ const SCRUBBED: &[&str] = &[
     "AIDA_LOG",
     "RUST_LOG",
     "MLFLOW_TRACKING_URI",
+    "MLFLOW_TRACKING_TOKEN",
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
     "USE_LOCAL_MODEL",
