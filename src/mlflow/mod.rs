@@ -45,7 +45,7 @@ pub enum MlflowError {
     #[error("{endpoint}: {message}")]
     Transport { endpoint: String, message: String },
     /// MLflow answered with an error status.
-    #[error("{endpoint}: HTTP {status}{}: {message}", code.as_deref().map(|c| format!(" {c}")).unwrap_or_default())]
+    #[error("{endpoint}: HTTP {status}{}: {message}", .code.as_deref().map(|c| format!(" {c}")).unwrap_or_default())]
     Http {
         endpoint: String,
         status: u16,

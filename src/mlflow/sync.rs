@@ -89,7 +89,7 @@ pub struct Syncer {
 }
 
 fn now_plus(d: Duration) -> String {
-    (Utc::now() + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX))
+    (Utc::now() + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::hours(1)))
         .to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
@@ -497,7 +497,7 @@ mod tests {
         };
         for attempts in 1..8 {
             let full =
-                (Duration::from_secs(4) * (1 << (attempts - 1))).min(Duration::from_secs(60));
+                (Duration::from_secs(4) * (1u32 << (attempts - 1))).min(Duration::from_secs(60));
             let waits: Vec<_> = (0..20).map(|_| p.backoff(attempts)).collect();
             assert!(
                 waits.iter().all(|w| *w >= full / 2 && *w <= full),
