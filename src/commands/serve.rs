@@ -146,7 +146,9 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> Result<Status> {
     let _ = stop_sync.send(true);
     if let Some(task) = sync {
         // A request in flight gets a moment; what it did not finish is resumed next time.
-        let _ = runtime.block_on(tokio::time::timeout(Duration::from_secs(5), task));
+        // (The timer needs the runtime's context: build it inside block_on.)
+        let _ =
+            runtime.block_on(async { tokio::time::timeout(Duration::from_secs(5), task).await });
     }
     served.map_err(|e| {
         if e.is_user_error() {

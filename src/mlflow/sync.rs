@@ -423,6 +423,19 @@ fn assessment(feedback: &crate::store::Feedback) -> NewAssessment {
         )),
         other => AssessmentValue::Feedback(serde_json::json!(other.as_str())),
     };
+    let mut metadata = vec![
+        ("aida_feedback_id".into(), feedback.id.to_string()),
+        (
+            "aida_investigation_id".into(),
+            feedback.investigation_id.clone(),
+        ),
+        ("verdict".into(), feedback.verdict.as_str().into()),
+    ];
+    // MLflow keeps a rationale only on feedback; an expectation drops it, so the reviewer's
+    // comment also travels in the metadata.
+    if let Some(comment) = &feedback.comment {
+        metadata.push(("comment".into(), comment.clone()));
+    }
     NewAssessment {
         name: match feedback.verdict {
             Verdict::Corrected => "corrected_report".into(),
@@ -431,14 +444,7 @@ fn assessment(feedback: &crate::store::Feedback) -> NewAssessment {
         reviewer: feedback.reviewer.clone(),
         value,
         rationale: feedback.comment.clone(),
-        metadata: vec![
-            ("aida_feedback_id".into(), feedback.id.to_string()),
-            (
-                "aida_investigation_id".into(),
-                feedback.investigation_id.clone(),
-            ),
-            ("verdict".into(), feedback.verdict.as_str().into()),
-        ],
+        metadata,
     }
 }
 

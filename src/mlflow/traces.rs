@@ -137,6 +137,16 @@ pub struct Assessment {
     pub valid: Option<bool>,
 }
 
+impl Assessment {
+    /// The reviewer's comment: the rationale of a feedback, the metadata of an expectation
+    /// (MLflow keeps no rationale on expectations).
+    pub fn comment(&self) -> Option<&str> {
+        self.rationale
+            .as_deref()
+            .or_else(|| self.metadata.get("comment").map(String::as_str))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct AssessmentSource {
     pub source_type: String,

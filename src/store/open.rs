@@ -28,10 +28,9 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_webhook_receiver",
         include_str!("migrations/0005_webhook_receiver.sql"),
     ),
-    // 0006 and 0007 are taken by work on other branches (review, the training loop).
     (
-        "0008_mlflow_sync",
-        include_str!("migrations/0008_mlflow_sync.sql"),
+        "0006_mlflow_sync",
+        include_str!("migrations/0006_mlflow_sync.sql"),
     ),
 ];
 

@@ -181,7 +181,7 @@ fn database_from_an_older_migration_is_upgraded_without_losing_data() {
     store.finish_investigation("inv-1", &finished()).unwrap();
     assert_eq!(store.outbox_pending(10).unwrap().len(), 2);
 
-    // Migration 0008: outbox items written before it are pending, unparked, with no steps done.
+    // Migration 0006: outbox items written before it are pending, unparked, with no steps done.
     let pending = store.outbox_pending(10).unwrap();
     assert!(
         pending
