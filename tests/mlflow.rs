@@ -453,7 +453,7 @@ fn fault(n: usize) -> Option<&'static str> {
         2 | 11 => Some("500-after"),
         5 | 14 => Some("reset-after"),
         8 => Some("429-before"),
-        12 => Some(if z % 2 == 0 {
+        12 => Some(if z.is_multiple_of(2) {
             "timeout-after"
         } else {
             "503-before"
@@ -716,4 +716,48 @@ fn serve_drains_the_outbox_continuously() {
         "the server did not sync the investigation within 60 s"
     );
     assert!(status.success(), "{status}");
+}
+
+/// `aida investigate` with MLflow configured pushes its own run and trace: nothing left for
+/// `aida sync`. With MLflow unreachable it still succeeds, warns, and leaves both queued.
+#[test]
+fn investigate_pushes_its_run_without_aida_sync() {
+    let uri = mlflow_uri();
+    let exp = experiment("investigate");
+    let run = |home: &TestHome, uri: &str| {
+        home.aida()
+            .args(["investigate", "--llm", "none", "--format", "json"])
+            .args(["--bundle", bundle("oom_image_resizer").to_str().unwrap()])
+            .env("MLFLOW_TRACKING_URI", uri)
+            .env("AIDA_MLFLOW_EXPERIMENT", &exp)
+            .output()
+            .unwrap()
+    };
+
+    let home = TestHome::new();
+    let out = run(&home, &uri);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(status_json(&home)["items"], json!([]));
+    let c = client(&uri);
+    rt().block_on(async {
+        assert_eq!(runs(&c, &exp).await.len(), 1);
+        let exp_id = c.experiment_id_by_name(&exp).await.unwrap().unwrap();
+        assert_eq!(c.search_trace_ids(&exp_id, 10).await.unwrap().len(), 1);
+    });
+
+    let offline = TestHome::new();
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let out = run(&offline, &dead);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("stays queued"), "{stderr}");
+    let items = status_json(&offline)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 2, "{items:#?}");
 }

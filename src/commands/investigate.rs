@@ -178,7 +178,9 @@ pub fn run(ctx: &Context, args: &InvestigateArgs) -> Result<Status> {
         eprintln!("{origin}: no firing alert to investigate");
     }
     let mut reports = Vec::new();
+    let mut stored = Vec::new();
     let mut all_sound = true;
+    let mut to_push = None;
     if !parsed.firing.is_empty() {
         let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
         let services = Services::build(&ctx.home, ctx.config(), &args.model.choice())
@@ -237,9 +239,11 @@ pub fn run(ctx: &Context, args: &InvestigateArgs) -> Result<Status> {
                 eprintln!("warning: {name}: {warning}");
             }
             all_sound &= done.is_sound();
+            stored.push(done.investigation_id);
             reports.push(done.report);
         }
         progress.finish();
+        to_push = Some((runtime, store));
     }
     match args.format {
         ReportFormat::Json => print_json(&Envelope { reports, skipped })?,
@@ -247,6 +251,10 @@ pub fn run(ctx: &Context, args: &InvestigateArgs) -> Result<Status> {
             let text: Vec<String> = reports.iter().map(render_markdown).collect();
             print_text(&text.join("\n---\n\n"))?;
         }
+    }
+    // Printed first: MLflow is the slow, optional part.
+    if let Some((runtime, store)) = to_push {
+        super::sync::push_investigations(ctx, store, &runtime, &stored);
     }
     // A report that could not see its evidence (or whose model could not be reached) is
     // printed and stored, but the exit status says so.

@@ -156,6 +156,56 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<Status> {
     })
 }
 
+/// After `aida investigate`, with MLflow configured: push the new investigations' runs and
+/// traces so they show up without a separate `aida sync`. Bounded (a 10 s timeout per request,
+/// only these items); a failure warns and leaves them in the outbox for `aida sync`.
+pub(super) fn push_investigations(
+    ctx: &Context,
+    store: Store,
+    runtime: &tokio::runtime::Runtime,
+    investigation_ids: &[String],
+) {
+    let config = &ctx.config().mlflow;
+    let client = match client_from_config(config, Duration::from_secs(10)) {
+        None => return,
+        Some(Ok(client)) => client,
+        Some(Err(e)) => {
+            eprintln!("warning: MLflow: {e}; the investigation stays queued for `aida sync`");
+            return;
+        }
+    };
+    crate::tls::init();
+    let syncer = Syncer::new(client, &config.experiment, RetryPolicy::default());
+    let store = Mutex::new(store);
+    let mut failed = Vec::new();
+    for id in investigation_ids {
+        let pass =
+            runtime.block_on(
+                syncer.pass(&store, OutboxSelect::Entity(id), |item, outcome| {
+                    if let ItemOutcome::Failed { error, .. } = outcome {
+                        failed.push(format!("{} {}: {error}", item.kind, item.entity_id));
+                    }
+                }),
+            );
+        if let Err(e) = pass {
+            failed.push(format!("{id}: {e}"));
+        }
+    }
+    if failed.is_empty() {
+        tracing::info!(
+            mlflow = syncer.client().base(),
+            "investigation synced to MLflow"
+        );
+    } else {
+        for f in &failed {
+            eprintln!("warning: MLflow sync failed: {f}");
+        }
+        eprintln!(
+            "warning: what did not reach MLflow stays queued: `aida sync` pushes it, `aida sync --status` shows it"
+        );
+    }
+}
+
 fn progress_bar(len: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
     if quiet || !std::io::stderr().is_terminal() {
         return None;

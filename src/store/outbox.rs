@@ -24,6 +24,9 @@ pub enum OutboxSelect<'a> {
     Unparked,
     /// Everything not yet synced, parked included (`aida sync --status`).
     All,
+    /// Not parked and about this entity (an investigation id: its run and trace), backoff or
+    /// not: what `aida investigate` pushes right after it stored the investigation.
+    Entity(&'a str),
 }
 
 impl Store {
@@ -41,12 +44,17 @@ impl Store {
             }
             OutboxSelect::Unparked => "WHERE synced_at IS NULL AND parked_at IS NULL",
             OutboxSelect::All => "WHERE synced_at IS NULL",
+            OutboxSelect::Entity(_) => {
+                "WHERE synced_at IS NULL AND parked_at IS NULL AND entity_id = ?2"
+            }
         };
         let sql = format!("{ITEM_SELECT} {filter} ORDER BY id LIMIT ?1");
         let mut stmt = self.conn.prepare(&sql)?;
         let limit = limit.min(i64::MAX as usize) as i64;
         let rows = match select {
-            OutboxSelect::DueAt(at) => stmt.query_map(params![limit, at], item_row)?,
+            OutboxSelect::DueAt(at) | OutboxSelect::Entity(at) => {
+                stmt.query_map(params![limit, at], item_row)?
+            }
             _ => stmt.query_map(params![limit], item_row)?,
         };
         rows.collect::<rusqlite::Result<Vec<_>>>()
