@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List stored incidents, newest first, with their status, category and review')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the stored report of an incident (as `aida investigate` printed it)')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Queue a failed webhook investigation again')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Push the runs, traces and reviews not yet in MLflow (and show what is pending)')
             [CompletionResult]::new('bundle', 'bundle', [CompletionResultType]::ParameterValue, 'Inspect incident bundles (validate one and print the analyzers'' findings)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the effective configuration and where each value came from')
             [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Manage and inspect local models')
@@ -93,6 +94,7 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             [CompletionResult]::new('--shutdown-timeout', '--shutdown-timeout', [CompletionResultType]::ParameterName, 'Seconds a shutdown (SIGTERM, Ctrl-C) waits for running investigations before returning their jobs to the queue')
             [CompletionResult]::new('--retry-backoff-ms', '--retry-backoff-ms', [CompletionResultType]::ParameterName, 'Delay before the first retry of a failed attempt in milliseconds (each further retry waits 4x longer)')
             [CompletionResult]::new('--lease-ms', '--lease-ms', [CompletionResultType]::ParameterName, 'How long a job''s claim lasts without a heartbeat before another worker may take it, in milliseconds')
+            [CompletionResult]::new('--mlflow-sync-interval-ms', '--mlflow-sync-interval-ms', [CompletionResultType]::ParameterName, 'How often the MLflow outbox is drained, in milliseconds (when MLflow is configured)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
             [CompletionResult]::new('--no-listen', '--no-listen', [CompletionResultType]::ParameterName, 'Run the workers only, without the HTTP receiver: they take jobs from the queue (config queue.backend; Redis for a worker host, or this host''s SQLite queue)')
@@ -115,6 +117,7 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             [CompletionResult]::new('--shutdown-timeout', '--shutdown-timeout', [CompletionResultType]::ParameterName, 'Seconds a shutdown (SIGTERM, Ctrl-C) waits for running investigations before returning their jobs to the queue')
             [CompletionResult]::new('--retry-backoff-ms', '--retry-backoff-ms', [CompletionResultType]::ParameterName, 'Delay before the first retry of a failed attempt in milliseconds (each further retry waits 4x longer)')
             [CompletionResult]::new('--lease-ms', '--lease-ms', [CompletionResultType]::ParameterName, 'How long a job''s claim lasts without a heartbeat before another worker may take it, in milliseconds')
+            [CompletionResult]::new('--mlflow-sync-interval-ms', '--mlflow-sync-interval-ms', [CompletionResultType]::ParameterName, 'How often the MLflow outbox is drained, in milliseconds (when MLflow is configured)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
             [CompletionResult]::new('--no-listen', '--no-listen', [CompletionResultType]::ParameterName, 'Run the workers only, without the HTTP receiver: they take jobs from the queue (config queue.backend; Redis for a worker host, or this host''s SQLite queue)')
@@ -169,6 +172,24 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'aida;sync' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds each MLflow request may take')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of --status and --dry-run')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'List what would be pushed; send nothing')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'List the items not yet synced (pending, failing, parked) with their last error; send nothing')
+            [CompletionResult]::new('--retry-parked', '--retry-parked', [CompletionResultType]::ParameterName, 'Give parked items (those that failed too often) their attempts back, then sync')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -483,6 +504,7 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List stored incidents, newest first, with their status, category and review')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the stored report of an incident (as `aida investigate` printed it)')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Queue a failed webhook investigation again')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Push the runs, traces and reviews not yet in MLflow (and show what is pending)')
             [CompletionResult]::new('bundle', 'bundle', [CompletionResultType]::ParameterValue, 'Inspect incident bundles (validate one and print the analyzers'' findings)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the effective configuration and where each value came from')
             [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Manage and inspect local models')
@@ -508,6 +530,9 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             break
         }
         'aida;help;retry' {
+            break
+        }
+        'aida;help;sync' {
             break
         }
         'aida;help;bundle' {

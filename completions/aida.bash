@@ -58,6 +58,9 @@ _aida() {
             aida,show)
                 cmd="aida__subcmd__show"
                 ;;
+            aida,sync)
+                cmd="aida__subcmd__sync"
+                ;;
             aida__subcmd__bundle,check)
                 cmd="aida__subcmd__bundle__subcmd__check"
                 ;;
@@ -126,6 +129,9 @@ _aida() {
                 ;;
             aida__subcmd__help,show)
                 cmd="aida__subcmd__help__subcmd__show"
+                ;;
+            aida__subcmd__help,sync)
+                cmd="aida__subcmd__help__subcmd__sync"
                 ;;
             aida__subcmd__help__subcmd__bundle,check)
                 cmd="aida__subcmd__help__subcmd__bundle__subcmd__check"
@@ -203,7 +209,7 @@ _aida() {
 
     case "${cmd}" in
         aida)
-            opts="-v -q -h -V --config --home --verbose --quiet --help --version investigate eval serve-webhook serve list show retry bundle config model ingest search completions help"
+            opts="-v -q -h -V --config --home --verbose --quiet --help --version investigate eval serve-webhook serve list show retry sync bundle config model ingest search completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -501,7 +507,7 @@ _aida() {
             return 0
             ;;
         aida__subcmd__help)
-            opts="investigate eval serve-webhook list show retry bundle config model ingest search completions help"
+            opts="investigate eval serve-webhook list show retry sync bundle config model ingest search completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -809,6 +815,20 @@ _aida() {
             return 0
             ;;
         aida__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aida__subcmd__help__subcmd__sync)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1383,7 +1403,7 @@ _aida() {
             return 0
             ;;
         aida__subcmd__serve__subcmd__webhook)
-            opts="-v -q -h -V --listen --no-listen --workers --bundle --llm --adapter --shutdown-timeout --retry-backoff-ms --lease-ms --config --home --verbose --quiet --help --version"
+            opts="-v -q -h -V --listen --no-listen --workers --bundle --llm --adapter --shutdown-timeout --retry-backoff-ms --lease-ms --mlflow-sync-interval-ms --config --home --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1421,6 +1441,10 @@ _aida() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --mlflow-sync-interval-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1445,6 +1469,36 @@ _aida() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "markdown json" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aida__subcmd__sync)
+            opts="-v -q -h -V --dry-run --status --retry-parked --timeout --format --config --home --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --config)

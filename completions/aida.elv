@@ -35,6 +35,7 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand list 'List stored incidents, newest first, with their status, category and review'
             cand show 'Print the stored report of an incident (as `aida investigate` printed it)'
             cand retry 'Queue a failed webhook investigation again'
+            cand sync 'Push the runs, traces and reviews not yet in MLflow (and show what is pending)'
             cand bundle 'Inspect incident bundles (validate one and print the analyzers'' findings)'
             cand config 'Show the effective configuration and where each value came from'
             cand model 'Manage and inspect local models'
@@ -87,6 +88,7 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand --shutdown-timeout 'Seconds a shutdown (SIGTERM, Ctrl-C) waits for running investigations before returning their jobs to the queue'
             cand --retry-backoff-ms 'Delay before the first retry of a failed attempt in milliseconds (each further retry waits 4x longer)'
             cand --lease-ms 'How long a job''s claim lasts without a heartbeat before another worker may take it, in milliseconds'
+            cand --mlflow-sync-interval-ms 'How often the MLflow outbox is drained, in milliseconds (when MLflow is configured)'
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
             cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
             cand --no-listen 'Run the workers only, without the HTTP receiver: they take jobs from the queue (config queue.backend; Redis for a worker host, or this host''s SQLite queue)'
@@ -108,6 +110,7 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand --shutdown-timeout 'Seconds a shutdown (SIGTERM, Ctrl-C) waits for running investigations before returning their jobs to the queue'
             cand --retry-backoff-ms 'Delay before the first retry of a failed attempt in milliseconds (each further retry waits 4x longer)'
             cand --lease-ms 'How long a job''s claim lasts without a heartbeat before another worker may take it, in milliseconds'
+            cand --mlflow-sync-interval-ms 'How often the MLflow outbox is drained, in milliseconds (when MLflow is configured)'
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
             cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
             cand --no-listen 'Run the workers only, without the HTTP receiver: they take jobs from the queue (config queue.backend; Redis for a worker host, or this host''s SQLite queue)'
@@ -159,6 +162,23 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand --quiet 'Only errors on stderr'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aida;sync'= {
+            cand --timeout 'Seconds each MLflow request may take'
+            cand --format 'Output format of --status and --dry-run'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand --dry-run 'List what would be pushed; send nothing'
+            cand --status 'List the items not yet synced (pending, failing, parked) with their last error; send nothing'
+            cand --retry-parked 'Give parked items (those that failed too often) their attempts back, then sync'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -442,6 +462,7 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand list 'List stored incidents, newest first, with their status, category and review'
             cand show 'Print the stored report of an incident (as `aida investigate` printed it)'
             cand retry 'Queue a failed webhook investigation again'
+            cand sync 'Push the runs, traces and reviews not yet in MLflow (and show what is pending)'
             cand bundle 'Inspect incident bundles (validate one and print the analyzers'' findings)'
             cand config 'Show the effective configuration and where each value came from'
             cand model 'Manage and inspect local models'
@@ -461,6 +482,8 @@ set edit:completion:arg-completer[aida] = {|@words|
         &'aida;help;show'= {
         }
         &'aida;help;retry'= {
+        }
+        &'aida;help;sync'= {
         }
         &'aida;help;bundle'= {
             cand check 'Validate an incident bundle and print the rule-based findings'

@@ -37,6 +37,7 @@ complete -c aida -n "__fish_aida_needs_command" -f -a "serve" -d 'Receive Alertm
 complete -c aida -n "__fish_aida_needs_command" -f -a "list" -d 'List stored incidents, newest first, with their status, category and review'
 complete -c aida -n "__fish_aida_needs_command" -f -a "show" -d 'Print the stored report of an incident (as `aida investigate` printed it)'
 complete -c aida -n "__fish_aida_needs_command" -f -a "retry" -d 'Queue a failed webhook investigation again'
+complete -c aida -n "__fish_aida_needs_command" -f -a "sync" -d 'Push the runs, traces and reviews not yet in MLflow (and show what is pending)'
 complete -c aida -n "__fish_aida_needs_command" -f -a "bundle" -d 'Inspect incident bundles (validate one and print the analyzers\' findings)'
 complete -c aida -n "__fish_aida_needs_command" -f -a "config" -d 'Show the effective configuration and where each value came from'
 complete -c aida -n "__fish_aida_needs_command" -f -a "model" -d 'Manage and inspect local models'
@@ -83,6 +84,7 @@ complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l adapter -d '
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l shutdown-timeout -d 'Seconds a shutdown (SIGTERM, Ctrl-C) waits for running investigations before returning their jobs to the queue' -r
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l retry-backoff-ms -d 'Delay before the first retry of a failed attempt in milliseconds (each further retry waits 4x longer)' -r
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l lease-ms -d 'How long a job\'s claim lasts without a heartbeat before another worker may take it, in milliseconds' -r
+complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l mlflow-sync-interval-ms -d 'How often the MLflow outbox is drained, in milliseconds (when MLflow is configured)' -r
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand serve-webhook" -l no-listen -d 'Run the workers only, without the HTTP receiver: they take jobs from the queue (config queue.backend; Redis for a worker host, or this host\'s SQLite queue)'
@@ -100,6 +102,7 @@ complete -c aida -n "__fish_aida_using_subcommand serve" -l adapter -d 'LoRA ada
 complete -c aida -n "__fish_aida_using_subcommand serve" -l shutdown-timeout -d 'Seconds a shutdown (SIGTERM, Ctrl-C) waits for running investigations before returning their jobs to the queue' -r
 complete -c aida -n "__fish_aida_using_subcommand serve" -l retry-backoff-ms -d 'Delay before the first retry of a failed attempt in milliseconds (each further retry waits 4x longer)' -r
 complete -c aida -n "__fish_aida_using_subcommand serve" -l lease-ms -d 'How long a job\'s claim lasts without a heartbeat before another worker may take it, in milliseconds' -r
+complete -c aida -n "__fish_aida_using_subcommand serve" -l mlflow-sync-interval-ms -d 'How often the MLflow outbox is drained, in milliseconds (when MLflow is configured)' -r
 complete -c aida -n "__fish_aida_using_subcommand serve" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand serve" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand serve" -l no-listen -d 'Run the workers only, without the HTTP receiver: they take jobs from the queue (config queue.backend; Redis for a worker host, or this host\'s SQLite queue)'
@@ -136,6 +139,18 @@ complete -c aida -n "__fish_aida_using_subcommand retry" -s v -l verbose -d 'Mor
 complete -c aida -n "__fish_aida_using_subcommand retry" -s q -l quiet -d 'Only errors on stderr'
 complete -c aida -n "__fish_aida_using_subcommand retry" -s h -l help -d 'Print help'
 complete -c aida -n "__fish_aida_using_subcommand retry" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand sync" -l timeout -d 'Seconds each MLflow request may take' -r
+complete -c aida -n "__fish_aida_using_subcommand sync" -l format -d 'Output format of --status and --dry-run' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document'"
+complete -c aida -n "__fish_aida_using_subcommand sync" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand sync" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand sync" -l dry-run -d 'List what would be pushed; send nothing'
+complete -c aida -n "__fish_aida_using_subcommand sync" -l status -d 'List the items not yet synced (pending, failing, parked) with their last error; send nothing'
+complete -c aida -n "__fish_aida_using_subcommand sync" -l retry-parked -d 'Give parked items (those that failed too often) their attempts back, then sync'
+complete -c aida -n "__fish_aida_using_subcommand sync" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand sync" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aida -n "__fish_aida_using_subcommand sync" -s V -l version -d 'Print version'
 complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand bundle; and not __fish_seen_subcommand_from check help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
@@ -301,19 +316,20 @@ complete -c aida -n "__fish_aida_using_subcommand completions" -s v -l verbose -
 complete -c aida -n "__fish_aida_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c aida -n "__fish_aida_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c aida -n "__fish_aida_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "investigate" -d 'Investigate an alert and print the root-cause report'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "eval" -d 'Run every incident bundle in a directory and score the reports against expected.json'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "serve-webhook" -d 'Receive Alertmanager webhooks: queue every firing alert durably and investigate it with a worker pool'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "list" -d 'List stored incidents, newest first, with their status, category and review'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "show" -d 'Print the stored report of an incident (as `aida investigate` printed it)'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "retry" -d 'Queue a failed webhook investigation again'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "bundle" -d 'Inspect incident bundles (validate one and print the analyzers\' findings)'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "config" -d 'Show the effective configuration and where each value came from'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "model" -d 'Manage and inspect local models'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "ingest" -d 'Parse, chunk, index and embed runbooks into the knowledge base'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "search" -d 'Search the runbooks with text or an alert file'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry bundle config model ingest search completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "investigate" -d 'Investigate an alert and print the root-cause report'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "eval" -d 'Run every incident bundle in a directory and score the reports against expected.json'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "serve-webhook" -d 'Receive Alertmanager webhooks: queue every firing alert durably and investigate it with a worker pool'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "list" -d 'List stored incidents, newest first, with their status, category and review'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "show" -d 'Print the stored report of an incident (as `aida investigate` printed it)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "retry" -d 'Queue a failed webhook investigation again'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "sync" -d 'Push the runs, traces and reviews not yet in MLflow (and show what is pending)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "bundle" -d 'Inspect incident bundles (validate one and print the analyzers\' findings)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "config" -d 'Show the effective configuration and where each value came from'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "model" -d 'Manage and inspect local models'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "ingest" -d 'Parse, chunk, index and embed runbooks into the knowledge base'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "search" -d 'Search the runbooks with text or an alert file'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from bundle" -f -a "check" -d 'Validate an incident bundle and print the rule-based findings'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every key, its value (secrets masked) and where it came from'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the path of the configuration file in use'
