@@ -30,6 +30,10 @@ prometheus_test_start
 redis_test_start
 mlflow_test_start
 
+# Debian's tmux for the review console's end-to-end test (tests/review.rs), which fails without it.
+apt_install tmux
+export AIDA_TEST_TMUX="$(command -v tmux)"
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
 

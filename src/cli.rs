@@ -77,9 +77,23 @@ pub enum Command {
     /// Search the runbooks with text or an alert file
     #[command(after_help = commands::search::EXAMPLES)]
     Search(commands::search::SearchArgs),
+    /// Review stored investigations in a terminal console: approve, correct or reject each
+    #[command(after_help = commands::review::EXAMPLES)]
+    Review(commands::review::ReviewArgs),
+    /// Record a review without the console: approve, correct from a file, or reject
+    #[command(after_help = commands::feedback::EXAMPLES)]
+    Feedback(commands::feedback::FeedbackArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     #[command(after_help = commands::completions::EXAMPLES)]
     Completions(commands::completions::CompletionsArgs),
+}
+
+impl Cli {
+    /// Where this command logs instead of stderr: the review console owns the terminal.
+    pub fn log_file(&self) -> Option<std::path::PathBuf> {
+        matches!(self.command, Command::Review(_))
+            .then(|| crate::paths::Home::resolve(self.global.home.as_deref()).review_log())
+    }
 }
 
 impl Command {
@@ -108,6 +122,8 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Sync(args) => commands::sync::run(&Context::load(&cli.global)?, &args),
         Command::Ingest(args) => commands::ingest::run(&Context::load(&cli.global)?, &args),
         Command::Search(args) => commands::search::run(&Context::load(&cli.global)?, &args),
+        Command::Review(args) => commands::review::run(&Context::load(&cli.global)?, &args),
+        Command::Feedback(args) => commands::feedback::run(&Context::load(&cli.global)?, &args),
     }
 }
 

@@ -73,6 +73,7 @@ pub struct Config {
     pub mlflow: MlflowConfig,
     pub server: ServerConfig,
     pub queue: QueueConfig,
+    pub review: ReviewConfig,
     pub huggingface: HuggingFaceConfig,
 }
 
@@ -310,6 +311,13 @@ impl Default for QueueConfig {
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+pub struct ReviewConfig {
+    /// Name stored with each verdict of `aida review` and `aida feedback`; unset = `$USER`.
+    pub reviewer: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct HuggingFaceConfig {
     pub token: Option<String>,
 }
@@ -404,6 +412,7 @@ pub const KEYS: &[Key] = &[
     // A Redis URL may carry a password.
     secret("queue.redis_url"),
     key("queue.redis_stream", KeyKind::Str),
+    key("review.reviewer", KeyKind::Str),
     secret("huggingface.token"),
 ];
 

@@ -22,6 +22,7 @@ pub mod pipeline;
 pub mod process;
 pub mod redact;
 pub mod report;
+pub mod review;
 pub mod server;
 pub mod store;
 

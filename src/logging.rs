@@ -57,6 +57,29 @@ pub fn init(global: &GlobalArgs) {
         .try_init();
 }
 
+/// Installs the global subscriber appending plain lines with times to `path` (the review console,
+/// which owns the screen). A file that cannot be opened means no logs, never logs on the screen.
+pub fn init_file(global: &GlobalArgs, path: &std::path::Path) {
+    let file = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+        });
+    let writer: Box<dyn std::io::Write + Send> = match file {
+        Ok(file) => Box::new(file),
+        Err(_) => Box::new(std::io::sink()),
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter(global, "info"))
+        .with_writer(std::sync::Mutex::new(writer))
+        .with_ansi(false)
+        .try_init();
+}
+
 /// Installs the global subscriber writing one JSON object per line to stderr (the webhook
 /// server: its logs go to a log collector). Without -v/-q it logs at info: every request and
 /// every investigation. Safe to call once per process.

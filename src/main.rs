@@ -6,7 +6,9 @@ use clap::Parser;
 fn main() -> ExitCode {
     aida::process::tune_allocator();
     let cli = aida::cli::Cli::parse();
-    if cli.command.logs_json() {
+    if let Some(path) = cli.log_file() {
+        aida::logging::init_file(&cli.global, &path);
+    } else if cli.command.logs_json() {
         aida::logging::init_json(&cli.global);
     } else {
         aida::logging::init(&cli.global);

@@ -50,6 +50,11 @@ impl Home {
         self.root.join("index")
     }
 
+    /// The log of `aida review`: a full-screen console writes its logs here, never on the screen.
+    pub fn review_log(&self) -> PathBuf {
+        self.root.join("logs").join("review.log")
+    }
+
     /// Creates the home directory if needed.
     pub fn ensure(&self) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.root)

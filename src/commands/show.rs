@@ -6,7 +6,7 @@ use super::investigate::ReportFormat;
 use super::{Context, open_store};
 use crate::exit::{Status, input_error};
 use crate::output::{print_json, print_text};
-use crate::report::{Report, render_markdown};
+use crate::report::render_markdown;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -50,25 +50,19 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Status> {
             }
         }
     };
-    let Some(report) = investigation.report else {
+    let report = store.report(&investigation).with_context(|| {
+        format!(
+            "the stored report of investigation {} cannot be read",
+            investigation.id
+        )
+    })?;
+    let Some(report) = report else {
         eprintln!(
             "investigation {} has no report: it is {}",
             investigation.id, investigation.status
         );
         return Ok(Status::Failure);
     };
-    // The store keeps the alert (incident row) and the trajectory (its own table) once each.
-    let alert = store
-        .incident(&investigation.incident_id)?
-        .map(|incident| incident.alert)
-        .unwrap_or_default();
-    let steps = store.steps(&investigation.id)?;
-    let report = Report::from_stored(report, alert, steps).with_context(|| {
-        format!(
-            "the stored report of investigation {} cannot be read",
-            investigation.id
-        )
-    })?;
     match args.format {
         ReportFormat::Json => print_json(&report)?,
         ReportFormat::Markdown => print_text(&render_markdown(&report))?,

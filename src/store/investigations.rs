@@ -222,7 +222,8 @@ impl Store {
             // Interrupted runs have no outcome to review.
             sql.push_str(
                 " AND v.status NOT IN ('running', 'interrupted')
-                  AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.investigation_id = v.id)",
+                  AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.investigation_id = v.id
+                      AND f.retracted_at IS NULL)",
             );
         }
         if filter.since.is_some() {

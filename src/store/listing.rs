@@ -6,6 +6,7 @@ use super::{
     IncidentFilter, IncidentSummary, Investigation, Result, Store, parse_column,
     parse_optional_column,
 };
+use crate::report::Report;
 
 /// An incident's status: its newest job's state when it has one (webhook incidents), else its
 /// newest investigation's (`aida investigate`): running → running, interrupted → failed,
@@ -23,7 +24,8 @@ const SUMMARY_SELECT: &str = "SELECT * FROM (
         END AS status,
         f.category,
         CASE WHEN f.id IS NULL THEN NULL ELSE COALESCE(
-            (SELECT verdict FROM feedback WHERE investigation_id = f.id ORDER BY id DESC LIMIT 1),
+            (SELECT verdict FROM feedback WHERE investigation_id = f.id AND retracted_at IS NULL
+                ORDER BY id DESC LIMIT 1),
             'Pending') END AS feedback_status,
         COALESCE(j.attempts,
             (SELECT COUNT(*) FROM investigations WHERE incident_id = i.id)) AS attempts,
@@ -91,6 +93,23 @@ impl Store {
         stmt.query_row([incident_id], summary_row)
             .optional()
             .map_err(Into::into)
+    }
+}
+
+impl Store {
+    /// The whole report of an investigation: its stored form with the incident's alert and the
+    /// trajectory put back (`aida show`, `aida review`). None when it has no report.
+    pub fn report(&self, investigation: &Investigation) -> Result<Option<Report>> {
+        let Some(stored) = investigation.report.clone() else {
+            return Ok(None);
+        };
+        // The store keeps the alert (incident row) and the trajectory (its own table) once each.
+        let alert = self
+            .incident(&investigation.incident_id)?
+            .map(|incident| incident.alert)
+            .unwrap_or_default();
+        let steps = self.steps(&investigation.id)?;
+        Ok(Some(Report::from_stored(stored, alert, steps)?))
     }
 }
 

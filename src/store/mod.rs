@@ -93,7 +93,9 @@ impl Store {
         Ok(Counts {
             incidents: count("SELECT COUNT(*) FROM incidents")?,
             investigations: count("SELECT COUNT(*) FROM investigations")?,
-            reviewed: count("SELECT COUNT(DISTINCT investigation_id) FROM feedback")?,
+            reviewed: count(
+                "SELECT COUNT(DISTINCT investigation_id) FROM feedback WHERE retracted_at IS NULL",
+            )?,
             queued_jobs: self.queue_depth()?,
             unsynced: count("SELECT COUNT(*) FROM sync_outbox WHERE synced_at IS NULL")?,
         })

@@ -32,6 +32,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_mlflow_sync",
         include_str!("migrations/0006_mlflow_sync.sql"),
     ),
+    (
+        "0007_review_undo",
+        include_str!("migrations/0007_review_undo.sql"),
+    ),
 ];
 
 /// Schema version this build writes.

@@ -156,6 +156,8 @@ fn database_from_an_older_migration_is_upgraded_without_losing_data() {
     assert_eq!(store.steps("inv-done").unwrap().len(), 1);
     let review = store.latest_feedback("inv-done").unwrap().unwrap();
     assert_eq!(review.verdict, Verdict::Approved);
+    // Migration 6: reviews from before undo existed all stand.
+    assert_eq!(review.retracted_at, None);
 
     // The run a dead process left behind was recovered on open, by its age.
     let stuck = store.investigation("inv-stuck").unwrap().unwrap();
@@ -996,4 +998,76 @@ fn runs_whose_process_is_gone_are_recovered_on_open() {
     let done = store.investigation("done").unwrap().unwrap();
     assert_eq!(done.status, InvestigationStatus::Success);
     assert_eq!(store.recover_stale_runs().unwrap(), 0);
+}
+
+#[test]
+fn an_undone_review_no_longer_counts_and_is_queued_for_mlflow_again() {
+    let mut store = Store::open_in_memory().unwrap();
+    investigation(&store, "inc-1", "inv-1");
+    store.finish_investigation("inv-1", &finished()).unwrap();
+    investigation(&store, "inc-2", "inv-running");
+    let review = |verdict, comment: Option<&str>| NewFeedback {
+        investigation_id: "inv-1".into(),
+        reviewer: "alice".into(),
+        verdict,
+        corrected_text: None,
+        comment: comment.map(str::to_string),
+    };
+    let first = store
+        .add_feedback(&review(Verdict::Rejected, Some("wrong pod")))
+        .unwrap();
+    let second = store
+        .add_feedback(&review(Verdict::Approved, None))
+        .unwrap();
+    // Only finished investigations are in the review queue.
+    let queue = store.review_queue().unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].investigation_id, "inv-1");
+    assert_eq!(queue[0].verdict, Some(Verdict::Approved));
+    assert_eq!(queue[0].alert["labels"]["namespace"], "shop");
+
+    assert!(store.retract_feedback(second).unwrap());
+    assert!(!store.retract_feedback(second).unwrap(), "once only");
+    assert!(matches!(
+        store.retract_feedback(999),
+        Err(StoreError::NotFound { .. })
+    ));
+    // The earlier verdict stands again, everywhere the verdict is read.
+    assert_eq!(store.latest_feedback("inv-1").unwrap().unwrap().id, first);
+    assert_eq!(
+        store.review_queue().unwrap()[0].verdict,
+        Some(Verdict::Rejected)
+    );
+    let summary = store.incident_summary("inc-1").unwrap().unwrap();
+    assert_eq!(summary.feedback_status.as_deref(), Some("Rejected"));
+    store.retract_feedback(first).unwrap();
+    assert!(store.latest_feedback("inv-1").unwrap().is_none());
+    let summary = store.incident_summary("inc-1").unwrap().unwrap();
+    assert_eq!(summary.feedback_status.as_deref(), Some("Pending"));
+    assert_eq!(store.counts().unwrap().reviewed, 0);
+    let unreviewed = ListFilter {
+        unreviewed_only: true,
+        ..Default::default()
+    };
+    assert_eq!(store.list_investigations(&unreviewed).unwrap().len(), 1);
+    // Two reviews and two undos: four feedback items for MLflow, the undos under the same ids.
+    let feedback: Vec<String> = store
+        .outbox_pending(100)
+        .unwrap()
+        .into_iter()
+        .filter(|o| o.kind == OutboxKind::Feedback)
+        .map(|o| o.entity_id)
+        .collect();
+    assert_eq!(
+        feedback,
+        [first, second, second, first].map(|id| id.to_string())
+    );
+    assert!(
+        store
+            .feedback(second)
+            .unwrap()
+            .unwrap()
+            .retracted_at
+            .is_some()
+    );
 }

@@ -170,6 +170,23 @@ pub struct Feedback {
     pub corrected_text: Option<String>,
     pub comment: Option<String>,
     pub created_at: String,
+    /// When the verdict was undone (`aida review`'s `u`); None = it stands.
+    pub retracted_at: Option<String>,
+}
+
+/// One investigation awaiting or having had review (`aida review`'s queue).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub investigation_id: String,
+    pub incident_id: String,
+    pub alert_name: String,
+    /// The incident's alert (labels, annotations).
+    pub alert: Value,
+    pub category: Option<Category>,
+    pub confidence: Option<f64>,
+    pub started_at: String,
+    /// The standing verdict; None = pending.
+    pub verdict: Option<Verdict>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
