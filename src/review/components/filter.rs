@@ -45,10 +45,6 @@ impl Query {
         Self { terms }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
-    }
-
     pub fn matches(&self, item: &ReviewItem) -> bool {
         let alert = item.alert_name.to_lowercase();
         let namespace = namespace(item).to_lowercase();

@@ -14,7 +14,7 @@ mod queue;
 mod step;
 
 pub use detail::DetailPane;
-pub use filter::{FilterInput, Query};
+pub use filter::FilterInput;
 pub use help::HelpOverlay;
 pub use queue::QueueList;
 pub use step::StepPane;

@@ -39,15 +39,6 @@ impl QueueList {
         self.items.get(self.selected)
     }
 
-    pub fn select(&mut self, index: usize) {
-        self.selected = index;
-        self.clamp();
-    }
-
-    pub fn selected_index(&self) -> usize {
-        self.selected
-    }
-
     fn clamp(&mut self) {
         self.selected = self.selected.min(self.items.len().saturating_sub(1));
     }

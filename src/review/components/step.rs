@@ -56,10 +56,12 @@ impl StepPane {
         self.visible = true;
     }
 
+    #[cfg(test)]
     pub fn offset(&self) -> usize {
         self.offset
     }
 
+    #[cfg(test)]
     pub fn line_count(&self) -> usize {
         self.lines.len()
     }
