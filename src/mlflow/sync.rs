@@ -295,16 +295,23 @@ impl Syncer {
                 ) else {
                     return Ok(Some("waiting for its run and trace to be synced".into()));
                 };
+                // An undone review (`u` in `aida review`) comes back as a second item for the
+                // same review: the standing review's status, and its assessment removed.
+                let retracted = feedback.retracted_at.is_some();
                 if !done(&steps, "feedback_status") {
-                    // Newest review wins, whatever order reviews sync in.
+                    // The standing (newest, not undone) review wins, whatever order reviews
+                    // sync in; none left means Pending again.
                     let latest = db(store, |s| s.latest_feedback(&inv_id))?;
-                    let status = mapping::feedback_status(latest.as_ref().or(Some(&feedback)));
+                    let status = mapping::feedback_status(latest.as_ref());
                     self.client
                         .set_tag(&run_id, "feedback_status", status)
                         .await?;
                     mark(&mut steps, "feedback_status")?;
                 }
-                if feedback.verdict == Verdict::Corrected && !done(&steps, "human_feedback") {
+                if feedback.verdict == Verdict::Corrected
+                    && !retracted
+                    && !done(&steps, "human_feedback")
+                {
                     let run = self.client.get_run(&run_id).await?;
                     let text = feedback.corrected_text.clone().unwrap_or_default();
                     self.client
@@ -324,11 +331,19 @@ impl Syncer {
                             "MLflow has no trace {trace_id} (synced before)"
                         ))
                     })?;
-                    let already = existing
+                    let mine: Vec<String> = existing
                         .assessments
                         .iter()
-                        .any(|a| a.metadata.get("aida_feedback_id") == Some(&id));
-                    if !already {
+                        .filter(|a| a.metadata.get("aida_feedback_id") == Some(&id))
+                        .filter_map(|a| a.assessment_id.clone())
+                        .collect();
+                    if retracted {
+                        for assessment_id in &mine {
+                            self.client
+                                .delete_assessment(&trace_id, assessment_id)
+                                .await?;
+                        }
+                    } else if mine.is_empty() {
                         self.client
                             .create_assessment(&trace_id, &assessment(&feedback))
                             .await?;

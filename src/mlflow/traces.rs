@@ -209,6 +209,23 @@ impl Client {
         Ok(())
     }
 
+    /// Removes an assessment (a review undone); one already gone is fine.
+    pub async fn delete_assessment(
+        &self,
+        trace_id: &str,
+        assessment_id: &str,
+    ) -> Result<(), MlflowError> {
+        let path = format!("/api/3.0/mlflow/traces/{trace_id}/assessments/{assessment_id}");
+        match self
+            .send::<Value>(&path, self.request(Method::DELETE, &path))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// A trace's info with its assessments, or None when MLflow has no such trace.
     pub async fn trace_info(&self, trace_id: &str) -> Result<Option<TraceInfo>, MlflowError> {
         #[derive(Deserialize)]

@@ -33,19 +33,6 @@ impl Store {
         Ok(id)
     }
 
-    /// One review by its id.
-    pub fn feedback(&self, id: i64) -> Result<Option<Feedback>> {
-        self.conn
-            .query_row(
-                "SELECT id, investigation_id, reviewer, verdict, corrected_text, comment, created_at
-                 FROM feedback WHERE id = ?1",
-                [id],
-                feedback_row,
-            )
-            .optional()
-            .map_err(Into::into)
-    }
-
     /// Undoes a review: marks it retracted (the previous one, if any, stands again) and queues the
     /// change for MLflow as a `feedback` item of the same id, in one transaction. Returns false when
     /// it was retracted already.
