@@ -44,6 +44,8 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Manage and inspect local models')
             [CompletionResult]::new('ingest', 'ingest', [CompletionResultType]::ParameterValue, 'Parse, chunk, index and embed runbooks into the knowledge base')
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Search the runbooks with text or an alert file')
+            [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Review stored investigations in a terminal console: approve, correct or reject each')
+            [CompletionResult]::new('feedback', 'feedback', [CompletionResultType]::ParameterValue, 'Record a review without the console: approve, correct from a file, or reject')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -484,6 +486,39 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'aida;review' {
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where the investigations come from and the verdicts go')
+            [CompletionResult]::new('--reviewer', '--reviewer', [CompletionResultType]::ParameterName, 'Who reviews [default: config review.reviewer, else $USER]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'aida;feedback' {
+            [CompletionResult]::new('--correct', '--correct', [CompletionResultType]::ParameterName, 'The conclusion corrected, in the answer format (`--print-answer`); `-` reads stdin')
+            [CompletionResult]::new('--reject', '--reject', [CompletionResultType]::ParameterName, 'The conclusion is wrong, and why')
+            [CompletionResult]::new('--reviewer', '--reviewer', [CompletionResultType]::ParameterName, 'Who reviews [default: config review.reviewer, else $USER]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
+            [CompletionResult]::new('--approve', '--approve', [CompletionResultType]::ParameterName, 'The conclusion is right')
+            [CompletionResult]::new('--print-answer', '--print-answer', [CompletionResultType]::ParameterName, 'Print the conclusion in the answer format a correction edits, and store nothing')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'aida;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]')
@@ -510,6 +545,8 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             [CompletionResult]::new('model', 'model', [CompletionResultType]::ParameterValue, 'Manage and inspect local models')
             [CompletionResult]::new('ingest', 'ingest', [CompletionResultType]::ParameterValue, 'Parse, chunk, index and embed runbooks into the knowledge base')
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Search the runbooks with text or an alert file')
+            [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Review stored investigations in a terminal console: approve, correct or reject each')
+            [CompletionResult]::new('feedback', 'feedback', [CompletionResultType]::ParameterValue, 'Record a review without the console: approve, correct from a file, or reject')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -584,6 +621,12 @@ Register-ArgumentCompleter -Native -CommandName 'aida' -ScriptBlock {
             break
         }
         'aida;help;search' {
+            break
+        }
+        'aida;help;review' {
+            break
+        }
+        'aida;help;feedback' {
             break
         }
         'aida;help;completions' {

@@ -28,6 +28,9 @@ _aida() {
             aida,eval)
                 cmd="aida__subcmd__eval"
                 ;;
+            aida,feedback)
+                cmd="aida__subcmd__feedback"
+                ;;
             aida,help)
                 cmd="aida__subcmd__help"
                 ;;
@@ -45,6 +48,9 @@ _aida() {
                 ;;
             aida,retry)
                 cmd="aida__subcmd__retry"
+                ;;
+            aida,review)
+                cmd="aida__subcmd__review"
                 ;;
             aida,search)
                 cmd="aida__subcmd__search"
@@ -103,6 +109,9 @@ _aida() {
             aida__subcmd__help,eval)
                 cmd="aida__subcmd__help__subcmd__eval"
                 ;;
+            aida__subcmd__help,feedback)
+                cmd="aida__subcmd__help__subcmd__feedback"
+                ;;
             aida__subcmd__help,help)
                 cmd="aida__subcmd__help__subcmd__help"
                 ;;
@@ -120,6 +129,9 @@ _aida() {
                 ;;
             aida__subcmd__help,retry)
                 cmd="aida__subcmd__help__subcmd__retry"
+                ;;
+            aida__subcmd__help,review)
+                cmd="aida__subcmd__help__subcmd__review"
                 ;;
             aida__subcmd__help,search)
                 cmd="aida__subcmd__help__subcmd__search"
@@ -209,7 +221,7 @@ _aida() {
 
     case "${cmd}" in
         aida)
-            opts="-v -q -h -V --config --home --verbose --quiet --help --version investigate eval serve-webhook serve list show retry sync bundle config model ingest search completions help"
+            opts="-v -q -h -V --config --home --verbose --quiet --help --version investigate eval serve-webhook serve list show retry sync bundle config model ingest search review feedback completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -506,8 +518,42 @@ _aida() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        aida__subcmd__feedback)
+            opts="-v -q -h -V --approve --correct --reject --print-answer --reviewer --config --home --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --correct)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reviewer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         aida__subcmd__help)
-            opts="investigate eval serve-webhook list show retry sync bundle config model ingest search completions help"
+            opts="investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -605,6 +651,20 @@ _aida() {
             return 0
             ;;
         aida__subcmd__help__subcmd__eval)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aida__subcmd__help__subcmd__feedback)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -773,6 +833,20 @@ _aida() {
             return 0
             ;;
         aida__subcmd__help__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aida__subcmd__help__subcmd__review)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1349,6 +1423,36 @@ _aida() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aida__subcmd__review)
+            opts="-v -q -h -V --source --reviewer --config --home --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -W "local mlflow" -- "${cur}"))
+                    return 0
+                    ;;
+                --reviewer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -41,6 +41,8 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand model 'Manage and inspect local models'
             cand ingest 'Parse, chunk, index and embed runbooks into the knowledge base'
             cand search 'Search the runbooks with text or an alert file'
+            cand review 'Review stored investigations in a terminal console: approve, correct or reject each'
+            cand feedback 'Record a review without the console: approve, correct from a file, or reject'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -443,6 +445,37 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'aida;review'= {
+            cand --source 'Where the investigations come from and the verdicts go'
+            cand --reviewer 'Who reviews [default: config review.reviewer, else $USER]'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aida;feedback'= {
+            cand --correct 'The conclusion corrected, in the answer format (`--print-answer`); `-` reads stdin'
+            cand --reject 'The conclusion is wrong, and why'
+            cand --reviewer 'Who reviews [default: config review.reviewer, else $USER]'
+            cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
+            cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
+            cand --approve 'The conclusion is right'
+            cand --print-answer 'Print the conclusion in the answer format a correction edits, and store nothing'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'aida;completions'= {
             cand --config 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]'
             cand --home 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]'
@@ -468,6 +501,8 @@ set edit:completion:arg-completer[aida] = {|@words|
             cand model 'Manage and inspect local models'
             cand ingest 'Parse, chunk, index and embed runbooks into the knowledge base'
             cand search 'Search the runbooks with text or an alert file'
+            cand review 'Review stored investigations in a terminal console: approve, correct or reject each'
+            cand feedback 'Record a review without the console: approve, correct from a file, or reject'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -521,6 +556,10 @@ set edit:completion:arg-completer[aida] = {|@words|
         &'aida;help;ingest'= {
         }
         &'aida;help;search'= {
+        }
+        &'aida;help;review'= {
+        }
+        &'aida;help;feedback'= {
         }
         &'aida;help;completions'= {
         }

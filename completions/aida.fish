@@ -43,6 +43,8 @@ complete -c aida -n "__fish_aida_needs_command" -f -a "config" -d 'Show the effe
 complete -c aida -n "__fish_aida_needs_command" -f -a "model" -d 'Manage and inspect local models'
 complete -c aida -n "__fish_aida_needs_command" -f -a "ingest" -d 'Parse, chunk, index and embed runbooks into the knowledge base'
 complete -c aida -n "__fish_aida_needs_command" -f -a "search" -d 'Search the runbooks with text or an alert file'
+complete -c aida -n "__fish_aida_needs_command" -f -a "review" -d 'Review stored investigations in a terminal console: approve, correct or reject each'
+complete -c aida -n "__fish_aida_needs_command" -f -a "feedback" -d 'Record a review without the console: approve, correct from a file, or reject'
 complete -c aida -n "__fish_aida_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
 complete -c aida -n "__fish_aida_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aida -n "__fish_aida_using_subcommand investigate" -l alertname -d 'Build the alert from a name instead of a file' -r
@@ -310,26 +312,48 @@ complete -c aida -n "__fish_aida_using_subcommand search" -s v -l verbose -d 'Mo
 complete -c aida -n "__fish_aida_using_subcommand search" -s q -l quiet -d 'Only errors on stderr'
 complete -c aida -n "__fish_aida_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aida -n "__fish_aida_using_subcommand search" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand review" -l source -d 'Where the investigations come from and the verdicts go' -r -f -a "local\t'The store of $AIDA_HOME'
+mlflow\t'The MLflow server of mlflow.tracking_uri (investigations of every host)'"
+complete -c aida -n "__fish_aida_using_subcommand review" -l reviewer -d 'Who reviews [default: config review.reviewer, else $USER]' -r
+complete -c aida -n "__fish_aida_using_subcommand review" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand review" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand review" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand review" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand review" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aida -n "__fish_aida_using_subcommand review" -s V -l version -d 'Print version'
+complete -c aida -n "__fish_aida_using_subcommand feedback" -l correct -d 'The conclusion corrected, in the answer format (`--print-answer`); `-` reads stdin' -r -F
+complete -c aida -n "__fish_aida_using_subcommand feedback" -l reject -d 'The conclusion is wrong, and why' -r
+complete -c aida -n "__fish_aida_using_subcommand feedback" -l reviewer -d 'Who reviews [default: config review.reviewer, else $USER]' -r
+complete -c aida -n "__fish_aida_using_subcommand feedback" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand feedback" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
+complete -c aida -n "__fish_aida_using_subcommand feedback" -l approve -d 'The conclusion is right'
+complete -c aida -n "__fish_aida_using_subcommand feedback" -l print-answer -d 'Print the conclusion in the answer format a correction edits, and store nothing'
+complete -c aida -n "__fish_aida_using_subcommand feedback" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
+complete -c aida -n "__fish_aida_using_subcommand feedback" -s q -l quiet -d 'Only errors on stderr'
+complete -c aida -n "__fish_aida_using_subcommand feedback" -s h -l help -d 'Print help'
+complete -c aida -n "__fish_aida_using_subcommand feedback" -s V -l version -d 'Print version'
 complete -c aida -n "__fish_aida_using_subcommand completions" -l config -d 'Configuration file [default: $AIDA_CONFIG, else $AIDA_HOME/aida.toml if present]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand completions" -l home -d 'Data directory: store, indexes, models [default: $AIDA_HOME, else ~/.local/share/aida]' -r -F
 complete -c aida -n "__fish_aida_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); AIDA_LOG/RUST_LOG override'
 complete -c aida -n "__fish_aida_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c aida -n "__fish_aida_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c aida -n "__fish_aida_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "investigate" -d 'Investigate an alert and print the root-cause report'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "eval" -d 'Run every incident bundle in a directory and score the reports against expected.json'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "serve-webhook" -d 'Receive Alertmanager webhooks: queue every firing alert durably and investigate it with a worker pool'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "list" -d 'List stored incidents, newest first, with their status, category and review'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "show" -d 'Print the stored report of an incident (as `aida investigate` printed it)'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "retry" -d 'Queue a failed webhook investigation again'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "sync" -d 'Push the runs, traces and reviews not yet in MLflow (and show what is pending)'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "bundle" -d 'Inspect incident bundles (validate one and print the analyzers\' findings)'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "config" -d 'Show the effective configuration and where each value came from'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "model" -d 'Manage and inspect local models'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "ingest" -d 'Parse, chunk, index and embed runbooks into the knowledge base'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "search" -d 'Search the runbooks with text or an alert file'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help" -f -a "investigate" -d 'Investigate an alert and print the root-cause report'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help" -f -a "eval" -d 'Run every incident bundle in a directory and score the reports against expected.json'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help" -f -a "serve-webhook" -d 'Receive Alertmanager webhooks: queue every firing alert durably and investigate it with a worker pool'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help" -f -a "list" -d 'List stored incidents, newest first, with their status, category and review'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help" -f -a "show" -d 'Print the stored report of an incident (as `aida investigate` printed it)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help" -f -a "retry" -d 'Queue a failed webhook investigation again'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help" -f -a "sync" -d 'Push the runs, traces and reviews not yet in MLflow (and show what is pending)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help" -f -a "bundle" -d 'Inspect incident bundles (validate one and print the analyzers\' findings)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help" -f -a "config" -d 'Show the effective configuration and where each value came from'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help" -f -a "model" -d 'Manage and inspect local models'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help" -f -a "ingest" -d 'Parse, chunk, index and embed runbooks into the knowledge base'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help" -f -a "search" -d 'Search the runbooks with text or an alert file'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help" -f -a "review" -d 'Review stored investigations in a terminal console: approve, correct or reject each'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help" -f -a "feedback" -d 'Record a review without the console: approve, correct from a file, or reject'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c aida -n "__fish_aida_using_subcommand help; and not __fish_seen_subcommand_from investigate eval serve-webhook list show retry sync bundle config model ingest search review feedback completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from bundle" -f -a "check" -d 'Validate an incident bundle and print the rule-based findings'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every key, its value (secrets masked) and where it came from'
 complete -c aida -n "__fish_aida_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the path of the configuration file in use'

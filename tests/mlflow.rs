@@ -229,6 +229,9 @@ fn an_investigation_becomes_one_run_and_one_trace() {
         if let Some(fp) = fingerprint.as_deref() {
             expected.insert("fingerprint", fp);
         }
+        let alert = st.incident(&incident_id).unwrap().unwrap().alert;
+        let namespace = alert["labels"]["namespace"].as_str().unwrap().to_string();
+        expected.insert("namespace", namespace.as_str());
         assert_eq!(tags, expected);
         let params: BTreeMap<_, _> = run
             .data
@@ -760,4 +763,129 @@ fn investigate_pushes_its_run_without_aida_sync() {
     assert!(stderr.contains("stays queued"), "{stderr}");
     let items = status_json(&offline)["items"].as_array().unwrap().clone();
     assert_eq!(items.len(), 2, "{items:#?}");
+}
+
+/// `aida review --source mlflow`'s source: the queue and reports come from MLflow (written by
+/// another host), a verdict goes straight to MLflow, and undo takes it back there.
+#[test]
+fn reviews_from_mlflow_are_written_back_and_undone_there() {
+    use aida::review::{MlflowSource, ReviewSource};
+    let uri = mlflow_uri();
+    let exp = experiment("review-source");
+    // "Another host": investigates and syncs.
+    let host = TestHome::new();
+    let incident_id = investigate(&host, "oom_image_resizer");
+    let out = sync(&host, &uri, &exp, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let local = {
+        let st = store(&host);
+        let inv = st.latest_report(&incident_id).unwrap().unwrap();
+        st.report(&inv).unwrap().unwrap()
+    };
+
+    let mut source = MlflowSource::new(client(&uri), &exp).unwrap();
+    let queue = source.queue().unwrap();
+    assert_eq!(queue.len(), 1, "{queue:#?}");
+    let item = &queue[0];
+    assert_eq!(item.incident_id, incident_id);
+    assert_eq!(item.verdict, None);
+    assert_eq!(item.category, Some(local.category));
+    assert_eq!(
+        item.alert["labels"]["namespace"],
+        local.alert["labels"]["namespace"]
+    );
+    let report = source.load(&item.investigation_id).unwrap();
+    assert_eq!(report.root_cause, local.root_cause);
+    assert_eq!(report.trajectory.len(), local.trajectory.len());
+    assert_eq!(report.alert, local.alert);
+
+    let id = source
+        .record(&NewFeedback {
+            investigation_id: item.investigation_id.clone(),
+            reviewer: "bob".into(),
+            verdict: Verdict::Corrected,
+            corrected_text: Some("ROOT CAUSE: the image resizer leaks memory".into()),
+            comment: Some("leak, not load".into()),
+        })
+        .unwrap();
+    let c = client(&uri);
+    let review = |c: &Client| {
+        rt().block_on(mlflow::fetch_review_by_incident(c, &exp, &incident_id))
+            .unwrap()
+            .unwrap()
+    };
+    let after = review(&c);
+    assert_eq!(after.feedback_status, "Corrected");
+    assert_eq!(after.assessments.len(), 1);
+    assert_eq!(
+        after.assessments[0]
+            .source
+            .as_ref()
+            .unwrap()
+            .source_id
+            .as_deref(),
+        Some("bob")
+    );
+    assert_eq!(after.assessments[0].comment(), Some("leak, not load"));
+    assert_eq!(
+        after.corrected_text.as_deref(),
+        Some("ROOT CAUSE: the image resizer leaks memory")
+    );
+    assert_eq!(source.queue().unwrap()[0].verdict, Some(Verdict::Corrected));
+
+    source.undo(id).unwrap();
+    let undone = review(&c);
+    assert_eq!(undone.feedback_status, "Pending");
+    assert!(undone.assessments.is_empty(), "{:?}", undone.assessments);
+    assert!(source.undo(id).is_err(), "a verdict is undone once");
+}
+
+/// A review undone in the local console reaches MLflow as such: `feedback_status` back to the
+/// standing review (none: Pending) and the undone review's assessment gone.
+#[test]
+fn an_undone_review_is_taken_back_in_mlflow() {
+    let uri = mlflow_uri();
+    let exp = experiment("undo");
+    let home = TestHome::new();
+    let mut st = store(&home);
+    let (incident, inv) = store_investigation(&mut st, 0);
+    let approved = st
+        .add_feedback(&NewFeedback {
+            investigation_id: inv.clone(),
+            reviewer: "alice".into(),
+            verdict: Verdict::Approved,
+            corrected_text: None,
+            comment: None,
+        })
+        .unwrap();
+    drop(st);
+    let out = sync(&home, &uri, &exp, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c = client(&uri);
+    let review = |c: &Client| {
+        rt().block_on(mlflow::fetch_review_by_incident(c, &exp, &incident))
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(review(&c).feedback_status, "Approved");
+    assert_eq!(review(&c).assessments.len(), 1);
+
+    assert!(store(&home).retract_feedback(approved).unwrap());
+    let out = sync(&home, &uri, &exp, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = review(&c);
+    assert_eq!(after.feedback_status, "Pending");
+    assert!(after.assessments.is_empty(), "{:?}", after.assessments);
 }

@@ -244,10 +244,15 @@ fn review_needs_a_terminal_and_a_known_source() {
         .code(2)
         .stderr(predicate::str::contains("aida review needs a terminal"));
     home.aida()
-        .args(["review", "--source", "mlflow"])
+        .args(["review", "--source", "mlflow", "--reviewer", "ana"])
+        .env_remove("MLFLOW_TRACKING_URI")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--source mlflow is not available"));
+        .stderr(predicate::str::contains("MLflow is not configured"));
+    home.aida()
+        .args(["review", "--source", "elsewhere"])
+        .assert()
+        .code(2);
 }
 
 /// tmux, from scripts/test.sh (Debian's package). Missing tmux fails the test: it is never

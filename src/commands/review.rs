@@ -1,5 +1,6 @@
 //! `aida review`: the review console (`crate::review`) on this terminal.
 use std::io::IsTerminal;
+use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
@@ -8,12 +9,15 @@ use super::feedback::reviewer;
 use super::{Context, open_store};
 use crate::exit::{Status, input_error};
 use crate::logging::use_color;
-use crate::review::{App, Ended, LocalSource, Theme};
+use crate::mlflow::client_from_config;
+use crate::review::{App, Ended, LocalSource, MlflowSource, ReviewSource, Theme};
 
 pub const EXAMPLES: &str = "\
 Examples:
   aida review
   aida review --reviewer ana
+  # Investigations of every host syncing to one MLflow server; verdicts are written there
+  MLFLOW_TRACKING_URI=http://mlflow.internal:5000 aida review --source mlflow
 
 Keys: j/k move, enter open, a approve, c correct (in $VISUAL/$EDITOR), r reject, u undo,
 / filter (words, status:, alert:, cat:, ns:), s cycle status, ? help, q quit.
@@ -40,24 +44,31 @@ pub struct ReviewArgs {
 }
 
 pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<Status> {
-    if args.source == SourceArg::Mlflow {
-        return Err(input_error(
-            "--source mlflow is not available in this build yet: review this host's \
-             investigations with --source local (its verdicts are queued for MLflow in the store's outbox)",
-        ));
-    }
+    let reviewer = reviewer(ctx, args.reviewer.as_deref())?;
+    let source: Box<dyn ReviewSource> = match args.source {
+        SourceArg::Local => Box::new(LocalSource::new(open_store(ctx)?)),
+        SourceArg::Mlflow => {
+            let config = &ctx.config().mlflow;
+            let client = client_from_config(config, Duration::from_secs(30))
+                .ok_or_else(|| {
+                    input_error(
+                        "--source mlflow: MLflow is not configured; set MLFLOW_TRACKING_URI (or mlflow.tracking_uri in aida.toml)",
+                    )
+                })?
+                .map_err(|e| input_error(format!("--source mlflow: {e}")))?;
+            Box::new(MlflowSource::new(client, &config.experiment).context("connecting to MLflow")?)
+        }
+    };
+    // After the source: a wrong --source setting is reported even where there is no terminal.
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(input_error(
             "aida review needs a terminal; in scripts use `aida feedback ID --approve | --correct FILE | --reject REASON`",
         ));
     }
-    let reviewer = reviewer(ctx, args.reviewer.as_deref())?;
-    let store = open_store(ctx)?;
     let theme = Theme {
         color: use_color(&std::io::stdout()),
     };
-    let app = App::new(Box::new(LocalSource::new(store)), reviewer, theme)
-        .context("reading the review queue")?;
+    let app = App::new(source, reviewer, theme).context("reading the review queue")?;
     match crate::review::run(app).context("running the review console")? {
         Ended::Quit => Ok(Status::Success),
         Ended::Signalled => Ok(Status::Interrupted(143)),

@@ -10,6 +10,8 @@ use crate::store::{Feedback, Incident, Investigation};
 
 pub const EXPERIMENT: &str = "AIDA_Investigations";
 /// AIDA's own id of the investigation: the run is searched by it before one is created.
+/// The alert's `namespace` label, when it has one.
+pub const TAG_NAMESPACE: &str = "namespace";
 pub const TAG_INVESTIGATION_ID: &str = "aida_investigation_id";
 pub const ARTIFACT_ALERT: &str = "alert_payload.json";
 pub const ARTIFACT_REPORT: &str = "final_report.json";
@@ -84,6 +86,10 @@ pub(super) fn run_content(
     }
     if let Some(fp) = &incident.fingerprint {
         tags.push(tag("fingerprint", fp.clone()));
+    }
+    // For filtering by namespace without downloading each alert (`aida review --source mlflow`).
+    if let Some(ns) = incident.alert["labels"]["namespace"].as_str() {
+        tags.push(tag(TAG_NAMESPACE, ns));
     }
 
     let mut artifacts: Vec<(String, Vec<u8>, &'static str)> = Vec::new();

@@ -17,6 +17,7 @@ use reqwest::StatusCode;
 mod client;
 mod mapping;
 mod read;
+mod review;
 mod sync;
 mod traces;
 
@@ -26,9 +27,10 @@ pub use client::{
 };
 pub use mapping::{
     ARTIFACT_ALERT, ARTIFACT_EVIDENCE_DIR, ARTIFACT_FEEDBACK, ARTIFACT_REPORT, EXPERIMENT,
-    TAG_INVESTIGATION_ID, run_name,
+    TAG_INVESTIGATION_ID, TAG_NAMESPACE, run_name,
 };
 pub use read::{MlflowReview, MlflowRun, fetch_review_by_incident, fetch_run_by_incident};
+pub use review::{WrittenReview, record_review, undo_review};
 pub use sync::{ItemOutcome, Pass, RetryPolicy, Syncer, drain_forever};
 pub use traces::{
     Assessment, AssessmentSource, AssessmentValue, NewAssessment, SpanData, TraceInfo,

@@ -431,7 +431,7 @@ fn load(store: &Mutex<Store>, inv_id: &str) -> Result<Loaded, MlflowError> {
 
 /// A review as a HUMAN assessment: a correction is an expectation carrying the corrected
 /// report; an approval or rejection is feedback with the verdict.
-fn assessment(feedback: &crate::store::Feedback) -> NewAssessment {
+pub(super) fn assessment(feedback: &crate::store::Feedback) -> NewAssessment {
     let value = match feedback.verdict {
         Verdict::Corrected => AssessmentValue::Expectation(serde_json::json!(
             feedback.corrected_text.clone().unwrap_or_default()

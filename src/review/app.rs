@@ -352,6 +352,8 @@ impl App {
         match correction(report, text) {
             Ok(Decision::Correct(corrected)) => {
                 let diff = diff(&answer_text(report), &corrected);
+                // An earlier attempt's message does not belong under this diff.
+                self.message = None;
                 self.mode = Mode::Confirm { corrected, diff };
                 Effect::None
             }

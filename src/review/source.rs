@@ -1,5 +1,5 @@
 //! Where the console reads investigations and writes verdicts. The console knows only
-//! [`ReviewSource`]; the local store is one implementation, MLflow (several hosts) can be another.
+//! [`ReviewSource`]; the local store is one implementation, MLflow (several hosts) the other (`mlflow_source`).
 use crate::report::Report;
 use crate::store::{NewFeedback, ReviewItem, Store, StoreError};
 
@@ -9,6 +9,8 @@ pub enum SourceError {
     Store(#[from] StoreError),
     #[error("investigation {0} has no report")]
     NoReport(String),
+    #[error("MLflow: {0}")]
+    Mlflow(#[from] crate::mlflow::MlflowError),
 }
 
 /// What a review console needs from wherever investigations live.

@@ -105,7 +105,7 @@ fn ago(ago: Duration) -> String {
 
 #[test]
 fn database_from_an_older_migration_is_upgraded_without_losing_data() {
-    assert_eq!(SCHEMA_VERSION, 6, "extend this test to the new migration");
+    assert_eq!(SCHEMA_VERSION, 7, "extend this test to the new migration");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("aida.db");
     let started = now();
@@ -156,7 +156,7 @@ fn database_from_an_older_migration_is_upgraded_without_losing_data() {
     assert_eq!(store.steps("inv-done").unwrap().len(), 1);
     let review = store.latest_feedback("inv-done").unwrap().unwrap();
     assert_eq!(review.verdict, Verdict::Approved);
-    // Migration 6: reviews from before undo existed all stand.
+    // Migration 7: reviews from before undo existed all stand.
     assert_eq!(review.retracted_at, None);
 
     // The run a dead process left behind was recovered on open, by its age.

@@ -85,10 +85,14 @@ impl DetailPane {
         if !labels.is_empty() {
             lines.push(Line::styled(labels, theme.dim()));
         }
-        for key in ["summary", "description"] {
-            if let Some(text) = report.alert["annotations"][key].as_str() {
-                lines.push(Line::raw(text.replace('\n', " ")));
-            }
+        let annotations = &report.alert["annotations"];
+        let summary = annotations["summary"].as_str();
+        let description = annotations["description"]
+            .as_str()
+            // Many rules repeat the summary as the description: once is enough.
+            .filter(|d| Some(d.trim()) != summary.map(str::trim));
+        for text in [summary, description].into_iter().flatten() {
+            lines.push(Line::raw(text.replace('\n', " ")));
         }
         lines.push(Line::from(vec![
             Span::styled("VERDICT ", theme.heading()),

@@ -88,6 +88,10 @@ impl Component for QueueList {
                 if !ns.is_empty() {
                     spans.push(Span::styled(format!(" {ns}"), theme.dim()));
                 }
+                // What the model said, so a reviewer can batch similar ones.
+                if let Some(category) = item.category {
+                    spans.push(Span::styled(format!(" · {category}"), theme.dim()));
+                }
                 let line = Line::from(spans);
                 if index == self.selected {
                     line.style(theme.selected())
