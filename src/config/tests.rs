@@ -304,6 +304,7 @@ fn key_registry_covers_every_field() {
     c.mlflow.token = Some("x".into());
     c.server.token = Some("x".into());
     c.queue.redis_url = Some("x".into());
+    c.review.reviewer = Some("x".into());
     c.huggingface.token = Some("x".into());
     let table = to_table(&c);
     let mut leaves = Vec::new();
