@@ -159,13 +159,13 @@ impl Client {
         }
     }
 
-    /// Sends `request` and reads a JSON answer; an error status becomes [`MlflowError::Http`]
-    /// with MLflow's `error_code` and message.
-    pub(super) async fn send<T: DeserializeOwned>(
+    /// Sends `request` and returns the body of a success; an error status becomes
+    /// [`MlflowError::Http`] (OTLP answers are protobuf or empty, so this stops short of JSON).
+    pub(super) async fn send_raw(
         &self,
         endpoint: &str,
         request: reqwest::RequestBuilder,
-    ) -> Result<T, MlflowError> {
+    ) -> Result<impl std::ops::Deref<Target = [u8]>, MlflowError> {
         let response = request
             .send()
             .await
@@ -178,6 +178,17 @@ impl Client {
         if !status.is_success() {
             return Err(MlflowError::http(endpoint, status, &body));
         }
+        Ok(body)
+    }
+
+    /// Sends `request` and reads a JSON answer; an error status becomes [`MlflowError::Http`]
+    /// with MLflow's `error_code` and message.
+    pub(super) async fn send<T: DeserializeOwned>(
+        &self,
+        endpoint: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, MlflowError> {
+        let body = self.send_raw(endpoint, request).await?;
         let body: &[u8] = if body.is_empty() { b"{}" } else { &body };
         serde_json::from_slice(body).map_err(|e| MlflowError::Decode {
             endpoint: endpoint.to_string(),

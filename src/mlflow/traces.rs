@@ -194,19 +194,7 @@ impl Client {
         if let Some(run) = run_id {
             request = request.header("x-mlflow-run-id", run);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| MlflowError::transport(endpoint, e))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| MlflowError::transport(endpoint, e))?;
-        if !status.is_success() {
-            return Err(MlflowError::http(endpoint, status, &body));
-        }
-        Ok(())
+        self.send_raw(endpoint, request).await.map(drop)
     }
 
     /// Removes an assessment (a review undone); one already gone is fine.
